@@ -1,0 +1,193 @@
+"""A case: the water system to plan for, read from a case folder into frozen, validated objects.
+
+`load_case(folder)` reads `case.toml`, `plants.csv`, `uses.csv` and `treatment.csv`, checks every
+file, cell and cross-reference, and raises one `CaseError` listing all problems found. Nothing in
+the folder is ever written.
+
+A steady-state case has a single period, `steady`, one day long. Flows are m3/day throughout.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model.errors import CaseError, Problem
+from model.schema import PlantRow, TrainRow, UseRow, read_settings, read_table
+
+STEADY = "steady"
+
+
+@dataclass(frozen=True)
+class Plant:
+    name: str
+    zone: str
+
+
+@dataclass(frozen=True)
+class Use:
+    """One use of water at one plant.
+
+    `max_recycles` is the effective reuse limit: the most treatment passes the water it
+    receives may have had, already capped at the site limit.
+    """
+
+    plant: str
+    use: str
+    zone: str
+    demand_m3_per_day: float
+    return_fraction: float
+    max_recycles: int
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.plant, self.use)
+
+
+@dataclass(frozen=True)
+class Train:
+    """A treatment train: takes wastewater from, and delivers recycled water to, `zones`."""
+
+    name: str
+    capacity_m3_per_day: float
+    recovery: float
+    zones: tuple[str, ...]
+    cost_per_m3: float | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    name: str
+    days: float = 1.0
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything the model needs, validated. Build variants with `dataclasses.replace`."""
+
+    name: str
+    max_recycles: int
+    plants: tuple[Plant, ...]
+    uses: tuple[Use, ...]
+    trains: tuple[Train, ...]
+    periods: tuple[Period, ...] = (Period(STEADY, 1.0),)
+    tap_cap_m3_per_day: float | None = None
+    tap_price_per_m3: float | None = None
+    description: str = ""
+    source: str = field(default="", compare=False)
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.zone for p in self.plants))
+
+    @property
+    def total_days(self) -> float:
+        return sum(p.days for p in self.periods)
+
+    @property
+    def demand_m3_per_day(self) -> float:
+        return sum(u.demand_m3_per_day for u in self.uses)
+
+    @property
+    def costed(self) -> bool:
+        """True when every train has a cost, so the second stage minimises money."""
+        return bool(self.trains) and all(t.cost_per_m3 is not None for t in self.trains)
+
+    def demand(self, use: Use, period: str) -> float:
+        return use.demand_m3_per_day
+
+    def capacity(self, train: Train, period: str) -> float:
+        return train.capacity_m3_per_day
+
+    def recovery(self, train: Train, period: str) -> float:
+        return train.recovery
+
+    def tap_cap(self, period: str) -> float | None:
+        return self.tap_cap_m3_per_day
+
+
+def _duplicates(rows, key, file: str, what: str, problems: list[Problem]) -> None:
+    seen: dict[tuple, int] = {}
+    for line, row in rows:
+        k = key(row)
+        if k in seen:
+            problems.append(
+                Problem(file, f"duplicate {what}; first given on line {seen[k]}", line,
+                        what, "/".join(k))
+            )
+        else:
+            seen[k] = line
+
+
+def load_case(folder: str | Path) -> Case:
+    """Read and validate a case folder. Raises `CaseError` listing every problem found."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CaseError([Problem(str(folder), "case folder does not exist")])
+    problems: list[Problem] = []
+    settings = read_settings(folder, problems)
+    plant_rows = read_table(folder, "plants.csv", PlantRow, problems)
+    use_rows = read_table(folder, "uses.csv", UseRow, problems)
+    train_rows = read_table(folder, "treatment.csv", TrainRow, problems)
+
+    site_k = settings.max_recycles if settings else 0
+    plants: dict[str, Plant] = {}
+    if plant_rows is not None:
+        _duplicates(plant_rows, lambda r: (r.plant,), "plants.csv", "plant", problems)
+        for _, r in plant_rows:
+            plants.setdefault(r.plant, Plant(r.plant, r.zone))
+        if not plant_rows:
+            problems.append(Problem("plants.csv", "empty case: no plants are listed"))
+
+    uses: list[Use] = []
+    if use_rows is not None:
+        _duplicates(use_rows, lambda r: (r.plant, r.use), "uses.csv", "use", problems)
+        if not use_rows:
+            problems.append(Problem("uses.csv", "empty case: no uses are listed"))
+        for line, r in use_rows:
+            plant = plants.get(r.plant)
+            if plant is None:
+                if plant_rows is not None:
+                    problems.append(Problem("uses.csv", "plant is not in plants.csv", line,
+                                            "plant", r.plant))
+                continue
+            k = site_k if r.max_recycles is None else min(r.max_recycles, site_k)
+            uses.append(Use(r.plant, r.use, plant.zone, r.demand_m3_per_day,
+                            r.return_fraction, k))
+
+    trains: list[Train] = []
+    zones = {p.zone for p in plants.values()}
+    if train_rows is not None:
+        _duplicates(train_rows, lambda r: (r.train,), "treatment.csv", "train", problems)
+        for line, r in train_rows:
+            served = tuple(dict.fromkeys(z.strip() for z in r.zones.split(";") if z.strip()))
+            if not served:
+                problems.append(Problem("treatment.csv", "names no zone", line, "zones",
+                                        r.zones))
+            for z in served:
+                if plant_rows is not None and z not in zones:
+                    problems.append(Problem("treatment.csv",
+                                            "zone has no plant in plants.csv", line,
+                                            "zones", z))
+            trains.append(Train(r.train, r.capacity_m3_per_day, r.recovery, served,
+                                r.cost_per_m3))
+        has_cost = Counter(t.cost_per_m3 is not None for t in trains)
+        if has_cost[True] and has_cost[False]:
+            problems.append(Problem(
+                "treatment.csv",
+                "cost_per_m3 must be given for every train or for none, so that the "
+                "cost stage compares like with like", None, "cost_per_m3"))
+
+    if problems or settings is None:
+        raise CaseError(problems)
+    return Case(
+        name=settings.name,
+        description=settings.description or "",
+        max_recycles=settings.max_recycles,
+        plants=tuple(plants.values()),
+        uses=tuple(uses),
+        trains=tuple(trains),
+        tap_cap_m3_per_day=settings.tap.cap_m3_per_day,
+        tap_price_per_m3=settings.tap.price_per_m3,
+        source=str(folder),
+    )

@@ -1,0 +1,74 @@
+"""The project's own error types, and the exit code each one maps to.
+
+Every failure a user can meet is one of these. The CLI catches them and prints their message;
+a traceback is never what a user sees.
+
+| exit code | error            | meaning                                                     |
+|-----------|------------------|-------------------------------------------------------------|
+| 0         | (none)           | every solve finished optimal                                |
+| 2         | CaseError, usage | invalid input: files, columns, values, or command-line use |
+| 3         | InfeasibleError  | the case has no feasible plan (for example a tap cap below  |
+|           |                  | the minimum tap draw); the message gives the numbers        |
+| 4         | SolverError      | the solver stopped without proving optimality               |
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_INVALID = 2
+EXIT_INFEASIBLE = 3
+EXIT_SOLVER = 4
+
+
+class WaterallocError(Exception):
+    """Base of every error the tool reports to a user."""
+
+    exit_code = EXIT_SOLVER
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a case: where it is, what was found and which rule it breaks.
+
+    `row` is the line number in the file as an editor shows it (the header is line 1).
+    """
+
+    file: str
+    rule: str
+    row: int | None = None
+    column: str | None = None
+    value: object = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", line {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        value = "" if self.value is None else f": value {self.value!r}"
+        return f"{where}{value}: {self.rule}"
+
+
+class CaseError(WaterallocError):
+    """The case folder is invalid. Carries every problem found, not just the first."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        n = len(self.problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"invalid case: {n} problem{'s' if n != 1 else ''}\n{lines}")
+
+
+class InfeasibleError(WaterallocError):
+    """No plan satisfies the constraints. The message says why, with numbers where known."""
+
+    exit_code = EXIT_INFEASIBLE
+
+
+class SolverError(WaterallocError):
+    """The solver stopped without an optimal solution (time limit, numerical trouble, ...)."""
+
+    exit_code = EXIT_SOLVER

@@ -1,0 +1,44 @@
+"""Plain-text report of a plan, for the terminal."""
+from __future__ import annotations
+
+import pandas as pd
+
+from model.results import Results
+
+
+def _num(x, fmt=",.1f") -> str:
+    return "-" if x is None or (isinstance(x, float) and pd.isna(x)) else format(x, fmt)
+
+
+def text_report(results: Results) -> str:
+    s = results.summary
+    b = s["discharge_breakdown_m3_per_day"]
+    lines = [
+        f"case: {s['case']}   status: {s['status']}",
+        "",
+        "campus water balance (m3/day)",
+        f"  demand              {_num(s['demand_m3_per_day']):>12}",
+        f"  tap                 {_num(s['tap_m3_per_day']):>12}   tap share "
+        f"{_num(s['tap_share'], '.3f')}   uses per drop {_num(s['uses_per_drop'], '.2f')}",
+        f"  recycled delivered  {_num(s['recycled_m3_per_day']):>12}",
+        f"  treated (feed)      {_num(s['treated_m3_per_day']):>12}",
+        f"  discharged          {_num(s['discharged_m3_per_day']):>12}   = untreated "
+        f"{_num(b['untreated_wastewater'])} + reject {_num(b['treatment_reject'])} "
+        f"+ surplus product {_num(b['surplus_product'])}",
+        f"  consumed            {_num(s['consumed_m3_per_day']):>12}",
+    ]
+    if s.get("tap_cap_m3_per_day") is not None:
+        lines.append(f"  tap cap             {_num(s['tap_cap_m3_per_day']):>12}")
+    if s.get("cost_per_day") is not None:
+        lines.append(f"  cost per day        {_num(s['cost_per_day'], ',.0f'):>12}")
+    lines += ["", "treatment trains"]
+    if s["trains"]:
+        trains = pd.DataFrame(s["trains"])
+        lines.append(trains.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
+        lines.append("  capacity_value: tap m3/day saved per extra m3/day of capacity")
+        lines.append("  recovery_value: tap m3/day saved per extra percentage point of recovery")
+    else:
+        lines.append("  (none)")
+    lines += ["", "plants (m3/day)",
+              results.plants.to_string(index=False, float_format=lambda v: f"{v:,.1f}")]
+    return "\n".join(lines)

@@ -1,0 +1,191 @@
+"""Solve a built model with HiGHS, lexicographically, and refuse to report anything not optimal.
+
+The Pyomo model is compiled to sparse matrices once (`LinearStandardFormCompiler`) and loaded into
+highspy in bulk, which is much faster than transferring constraints one by one. The stages are:
+
+1. minimise `total_tap_m3`;
+2. add the row `total_tap_m3 <= tap* + tolerance` and minimise `total_cost`, warm-started from
+   the first stage's basis.
+
+The tolerance is `max(TAP_ABS_TOL_M3, TAP_REL_TOL * tap*)`. Primal values of the last stage are
+written back into the Pyomo variables; row duals of the first (tap) stage go into `m.dual`, so
+marginal values are in tap m3 per unit of right-hand side.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from model.errors import InfeasibleError, SolverError
+
+TAP_REL_TOL = 1e-9
+TAP_ABS_TOL_M3 = 1e-6
+
+
+@dataclass
+class SolveReport:
+    """What happened in a solve: status, stage objectives, and where the time went (s)."""
+
+    status: str
+    objectives: dict[str, float]
+    seconds: dict[str, float] = field(default_factory=dict)
+    tap_tolerance_m3: float = 0.0
+
+
+@dataclass
+class LoadedLP:
+    """A model compiled and loaded into HiGHS, with the maps back to Pyomo."""
+
+    highs: highspy.Highs
+    costs: np.ndarray  # one row per objective stage
+    offsets: np.ndarray
+    columns: list
+    rows: list  # (ConstraintData, bound_type) per row, bound_type 0 '=', 1 '<=', -1 '>='
+    row_of: dict = field(default_factory=dict)
+
+
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS instance. HiGHS prints a banner to the process's stdout the first time one
+    is made, which would corrupt the CLI's output, so that first construction writes to null."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def compile_and_load(m: pyo.ConcreteModel, time_limit_s: float | None = None) -> LoadedLP:
+    """Compile `m` (all objective stages at once) and pass it to a new HiGHS instance."""
+    stages = [getattr(m, name) for name in m.OBJECTIVE_STAGES]
+    was_active = [o.active for o in stages]
+    for o in stages:
+        o.activate()
+    try:
+        sf = LinearStandardFormCompiler().write(m, mixed_form=True)
+    finally:
+        for o, active in zip(stages, was_active):
+            o.activate() if active else o.deactivate()
+    costs = sf.c.toarray() if sf.c.shape[0] else np.zeros((len(stages), len(sf.columns)))
+    n_rows, n_cols = sf.A.shape
+    inf = highspy.kHighsInf
+    rhs = np.asarray(sf.rhs, dtype=float)
+    bound_type = np.array([r.bound_type for r in sf.rows], dtype=int)
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_cols
+    lp.num_row_ = n_rows
+    lp.col_cost_ = costs[0]
+    lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in sf.columns], dtype=float)
+    lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in sf.columns], dtype=float)
+    lp.row_lower_ = np.where(bound_type <= 0, rhs, -inf)
+    lp.row_upper_ = np.where(bound_type >= 0, rhs, inf)
+    A = sf.A.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data
+    lp.a_matrix_.num_col_ = n_cols
+    lp.a_matrix_.num_row_ = n_rows
+    h = new_highs()
+    if time_limit_s is not None:
+        h.setOptionValue("time_limit", float(time_limit_s))
+    h.passModel(lp)
+    rows = [(r.constraint, r.bound_type) for r in sf.rows]
+    return LoadedLP(h, costs, np.asarray(sf.c_offset, dtype=float), list(sf.columns), rows,
+                    {id(con): i for i, (con, _) in enumerate(rows)})
+
+
+def _run(lp: LoadedLP, stage: str) -> str:
+    h = lp.highs
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        return "optimal"
+    if status in (highspy.HighsModelStatus.kInfeasible,
+                  highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        return "infeasible"
+    raise SolverError(f"HiGHS stopped in the {stage} stage without an optimal solution: "
+                      f"{h.modelStatusToString(status)}. No figures are reported.")
+
+
+def _diagnose_infeasible(m: pyo.ConcreteModel, lp: LoadedLP) -> InfeasibleError:
+    """Explain an infeasible tap stage. Without caps the tap stage is always feasible (tap can
+    meet any demand), so the cause is a cap: re-solve without caps to find the tap needed."""
+    capped = list(m.tap_cap.values()) if hasattr(m, "tap_cap") else []
+    if not capped:
+        return InfeasibleError("the case has no feasible plan")
+    h = lp.highs
+    inf = highspy.kHighsInf
+    for con in capped:
+        h.changeRowBounds(lp.row_of[id(con)], -inf, inf)
+    if _run(lp, "diagnosis") != "optimal":
+        return InfeasibleError("the case has no feasible plan, even without its tap cap")
+    x = np.asarray(h.getSolution().col_value)
+    col = {id(v): i for i, v in enumerate(lp.columns)}
+    lines = []
+    for t in m.TAP_CAPPED:
+        needed = sum(x[col[id(m.tap_m3_per_day[p, u, t])]] for p, u in m.USES)
+        cap = m.tap_cap[t].upper
+        cap = pyo.value(cap)
+        if needed > cap:
+            where = "" if len(m.PERIODS) == 1 else f" in period {t}"
+            lines.append(f"tap cap{where} is {cap:,.1f} m3/day but the minimum tap draw is "
+                         f"{needed:,.1f} m3/day: a shortfall of {needed - cap:,.1f} m3/day")
+    return InfeasibleError("no plan meets every demand within the tap cap: "
+                           + "; ".join(lines or ["the caps together are too tight"]))
+
+
+def solve(m: pyo.ConcreteModel, time_limit_s: float | None = None) -> SolveReport:
+    """Solve `m` lexicographically. Raises `InfeasibleError` or `SolverError` unless optimal."""
+    seconds = {}
+    t0 = time.perf_counter()
+    lp = compile_and_load(m, time_limit_s)
+    seconds["load"] = time.perf_counter() - t0
+    h = lp.highs
+
+    t0 = time.perf_counter()
+    if _run(lp, m.OBJECTIVE_STAGES[0]) != "optimal":
+        raise _diagnose_infeasible(m, lp)
+    sol = h.getSolution()
+    tap_duals = np.asarray(sol.row_dual, dtype=float)
+    x = np.asarray(sol.col_value, dtype=float)
+    objectives = {m.OBJECTIVE_STAGES[0]: float(lp.costs[0] @ x + lp.offsets[0])}
+    tap_opt = objectives[m.OBJECTIVE_STAGES[0]]
+    tolerance = max(TAP_ABS_TOL_M3, TAP_REL_TOL * abs(tap_opt))
+    seconds[m.OBJECTIVE_STAGES[0]] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    tap_row = lp.costs[0]
+    nz = np.flatnonzero(tap_row)
+    h.addRow(-highspy.kHighsInf, tap_opt - lp.offsets[0] + tolerance, len(nz),
+             nz.astype(np.int32), tap_row[nz])
+    h.changeColsCost(len(lp.columns), np.arange(len(lp.columns), dtype=np.int32), lp.costs[1])
+    if _run(lp, m.OBJECTIVE_STAGES[1]) != "optimal":
+        raise SolverError("the cost stage became infeasible after fixing tap at its optimum; "
+                          "this is a numerical failure. No figures are reported.")
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    for name, c, off in zip(m.OBJECTIVE_STAGES, lp.costs, lp.offsets):
+        if name != m.OBJECTIVE_STAGES[0]:
+            objectives[name] = float(c @ x + off)
+    seconds[m.OBJECTIVE_STAGES[1]] = time.perf_counter() - t0
+
+    for var, value in zip(lp.columns, x):
+        var.set_value(float(value), skip_validation=True)
+    if hasattr(m, "dual"):
+        m.del_component("dual")
+    m.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
+    for (con, _), d in zip(lp.rows, tap_duals):
+        m.dual[con] = float(d)
+    return SolveReport("optimal", objectives, seconds, tolerance)
