@@ -8,7 +8,6 @@ A steady-state case has a single period, `steady`, one day long. Flows are m3/da
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,6 +118,25 @@ def _duplicates(rows, key, file: str, what: str, problems: list[Problem]) -> Non
             seen[k] = line
 
 
+def _has_row_problems(file: str, problems: list[Problem]) -> bool:
+    """True if some data row of `file` was rejected: the table is then not empty, only bad."""
+    return any(p.file == file and p.row is not None and p.row > 1 for p in problems)
+
+
+def _mixed_costs(train_rows, problems: list[Problem]) -> None:
+    """cost_per_m3 must be given for every train or for none: the cost stage adds money, and
+    a train without a price would otherwise look free next to the priced ones."""
+    priced = [r.train for _, r in train_rows if r.cost_per_m3 is not None]
+    if not priced or len(priced) == len(train_rows):
+        return
+    for line, r in train_rows:
+        if r.cost_per_m3 is None:
+            problems.append(Problem(
+                "treatment.csv",
+                f"cost_per_m3 is blank but given for {', '.join(priced)}; give it for every "
+                "train or for none", line, "cost_per_m3", ""))
+
+
 def load_case(folder: str | Path) -> Case:
     """Read and validate a case folder. Raises `CaseError` listing every problem found."""
     folder = Path(folder)
@@ -126,7 +144,12 @@ def load_case(folder: str | Path) -> Case:
         raise CaseError([Problem(str(folder), "case folder does not exist")])
     problems: list[Problem] = []
     settings = read_settings(folder, problems)
-    plant_rows = read_table(folder, "plants.csv", PlantRow, problems)
+    bad_plant_rows: list[dict[str, str]] = []
+    plant_rows = read_table(folder, "plants.csv", PlantRow, problems, rejected=bad_plant_rows)
+    # Names in rejected plant rows are already reported there: a use or train that refers to
+    # them is not reported again as referring to an unknown plant or zone.
+    reported_plants = {r.get("plant") for r in bad_plant_rows}
+    reported_zones = {r.get("zone") for r in bad_plant_rows}
     use_rows = read_table(folder, "uses.csv", UseRow, problems)
     train_rows = read_table(folder, "treatment.csv", TrainRow, problems)
 
@@ -136,18 +159,18 @@ def load_case(folder: str | Path) -> Case:
         _duplicates(plant_rows, lambda r: (r.plant,), "plants.csv", "plant", problems)
         for _, r in plant_rows:
             plants.setdefault(r.plant, Plant(r.plant, r.zone))
-        if not plant_rows:
+        if not plant_rows and not _has_row_problems("plants.csv", problems):
             problems.append(Problem("plants.csv", "empty case: no plants are listed"))
 
     uses: list[Use] = []
     if use_rows is not None:
         _duplicates(use_rows, lambda r: (r.plant, r.use), "uses.csv", "use", problems)
-        if not use_rows:
+        if not use_rows and not _has_row_problems("uses.csv", problems):
             problems.append(Problem("uses.csv", "empty case: no uses are listed"))
         for line, r in use_rows:
             plant = plants.get(r.plant)
             if plant is None:
-                if plant_rows is not None:
+                if plant_rows is not None and r.plant not in reported_plants:
                     problems.append(Problem("uses.csv", "plant is not in plants.csv", line,
                                             "plant", r.plant))
                 continue
@@ -165,18 +188,13 @@ def load_case(folder: str | Path) -> Case:
                 problems.append(Problem("treatment.csv", "names no zone", line, "zones",
                                         r.zones))
             for z in served:
-                if plant_rows is not None and z not in zones:
+                if plant_rows is not None and z not in zones and z not in reported_zones:
                     problems.append(Problem("treatment.csv",
                                             "zone has no plant in plants.csv", line,
                                             "zones", z))
             trains.append(Train(r.train, r.capacity_m3_per_day, r.recovery, served,
                                 r.cost_per_m3))
-        has_cost = Counter(t.cost_per_m3 is not None for t in trains)
-        if has_cost[True] and has_cost[False]:
-            problems.append(Problem(
-                "treatment.csv",
-                "cost_per_m3 must be given for every train or for none, so that the "
-                "cost stage compares like with like", None, "cost_per_m3"))
+        _mixed_costs(train_rows, problems)
 
     if problems or settings is None:
         raise CaseError(problems)

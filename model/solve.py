@@ -25,8 +25,8 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from model.errors import InfeasibleError, SolverError
 
-TAP_REL_TOL = 1e-9
-TAP_ABS_TOL_M3 = 1e-6
+TAP_REL_TOL = 1e-10
+TAP_ABS_TOL_M3 = 1e-9
 
 
 @dataclass
@@ -172,6 +172,10 @@ def solve(m: pyo.ConcreteModel, time_limit_s: float | None = None) -> SolveRepor
     h.addRow(-highspy.kHighsInf, tap_opt - lp.offsets[0] + tolerance, len(nz),
              nz.astype(np.int32), tap_row[nz])
     h.changeColsCost(len(lp.columns), np.arange(len(lp.columns), dtype=np.int32), lp.costs[1])
+    # The tap-optimal basis stays primal feasible (the new row holds at x) but not dual feasible
+    # for the new costs, so primal simplex continues from it; HiGHS's default dual simplex
+    # restarts its search, which took ~300x longer on a 2,000-plant case (benchmarks/README.md).
+    h.setOptionValue("simplex_strategy", 4)  # 4 = primal simplex
     if _run(lp, m.OBJECTIVE_STAGES[1]) != "optimal":
         raise SolverError("the cost stage became infeasible after fixing tap at its optimum; "
                           "this is a numerical failure. No figures are reported.")

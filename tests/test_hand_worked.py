@@ -1,0 +1,86 @@
+"""Cases small enough to solve by hand; the arithmetic is in the comments."""
+import pytest
+
+from model import plan
+from tests.factory import make_case, single_use
+
+
+@pytest.mark.parametrize("a, r, K", [(0.9, 0.7, 3), (1.0, 0.55, 1), (0.5, 1.0, 6), (0.8, 0.7, 0)])
+def test_closed_form_single_use(a, r, K):
+    # Ample capacity: generation g is f^g times the tap, f = a r, and the generations 0..K
+    # add up to the demand:  D = T (1 + f + ... + f^K) = T (1 - f^(K+1)) / (1 - f).
+    D = 1000.0
+    f = a * r
+    expected_tap = D * (1 - f) / (1 - f ** (K + 1))
+    res = plan(single_use(demand=D, ret=a, recovery=r, K=K))
+    assert res.summary["tap_m3_per_day"] == pytest.approx(expected_tap, rel=1e-9)
+    by_gen = res.allocation.groupby("generation").m3_per_day.sum()
+    # The cost stage may use the documented tap tolerance (summary tap_tolerance_m3) to trim
+    # treatment, moving each generation by at most about that much: allow it per generation.
+    slack = (K + 1) * res.summary["tap_tolerance_m3"]
+    for g in range(K + 1):
+        assert by_gen.get(g, 0.0) == pytest.approx(expected_tap * f ** g, rel=1e-9, abs=slack)
+
+
+def test_capacity_bound():
+    # D = 1000, a = 1, r = 0.5, K = 1, capacity C = 200 (unbounded it would need 666.7).
+    # Feed 200 -> recycled 0.5 * 200 = 100, so tap = 1000 - 100 = 900.
+    # One more m3/day of capacity gives 0.5 m3/day more recycled: capacity_value = 0.5.
+    # One more point of recovery gives 0.01 * 200 = 2 m3/day: recovery_value = 2.
+    res = plan(single_use(demand=1000, ret=1.0, recovery=0.5, K=1, capacity=200))
+    s = res.summary
+    assert s["tap_m3_per_day"] == pytest.approx(900, rel=1e-9)
+    assert s["treated_m3_per_day"] == pytest.approx(200, rel=1e-9)
+    train = s["trains"][0]
+    assert train["utilization"] == pytest.approx(1.0, rel=1e-9)
+    assert train["capacity_value"] == pytest.approx(0.5, rel=1e-9)
+    assert train["recovery_value"] == pytest.approx(2.0, rel=1e-9)
+    # discharged = collectable - recycled = 1000 - 100; reject = 200 - 100; untreated = 800
+    assert s["discharged_m3_per_day"] == pytest.approx(900, rel=1e-9)
+    assert s["discharge_breakdown_m3_per_day"]["untreated_wastewater"] == pytest.approx(800)
+    assert s["discharge_breakdown_m3_per_day"]["treatment_reject"] == pytest.approx(100)
+
+
+def test_slack_capacity_has_no_value():
+    res = plan(single_use(capacity=1e6))
+    assert res.summary["trains"][0]["capacity_value"] == 0.0
+
+
+def test_tap_only_use_and_unserved_zone_get_only_tap():
+    # Zone 2 has no train, the domestic use accepts no recycled water (limit 0):
+    # both draw their whole demand as tap.  The rinse use alone: K = 1, a = 1, r = 0.5
+    # -> T = 100 / 1.5.
+    case = make_case([("A", "rinse", "1", 100, 1.0, None), ("A", "domestic", "1", 10, 0.0, 0),
+                      ("B", "rinse", "2", 50, 1.0, None)],
+                     [("T", 1e6, 0.5, ("1",), None)], max_recycles=1)
+    res = plan(case)
+    tap = res.uses.set_index(["plant", "use"]).tap_m3_per_day
+    assert tap["A", "domestic"] == pytest.approx(10, rel=1e-9)
+    assert tap["B", "rinse"] == pytest.approx(50, rel=1e-9)
+    assert tap["A", "rinse"] == pytest.approx(100 / 1.5, rel=1e-9)
+
+
+def test_wastewater_of_other_uses_in_the_zone_is_pooled():
+    # Cooling tower returns nothing, rinse returns everything; r = 0.5, K = 1, only the
+    # cooling tower accepts recycled water.  Rinse (100) is all tap and returns 100;
+    # 50 recycled goes to the cooling tower (demand 80), which takes 30 tap.  Tap = 130.
+    case = make_case([("A", "rinse", "1", 100, 1.0, 0), ("A", "cooling", "1", 80, 0.0, None)],
+                     [("T", 1e6, 0.5, ("1",), None)], max_recycles=1)
+    assert plan(case).summary["tap_m3_per_day"] == pytest.approx(130, rel=1e-9)
+
+
+def test_second_stage_picks_the_cheaper_train_without_changing_tap():
+    # Two trains, same recovery, ample capacity: tap is the closed form either way; the cost
+    # stage sends every m3 of feed to the cheaper train.
+    uses = [("P", "rinse", "1", 1000, 0.9, None)]
+    cheap = make_case(uses, [("expensive", 1e6, 0.7, ("1",), 30.0),
+                             ("cheap", 1e6, 0.7, ("1",), 10.0)], max_recycles=2)
+    res = plan(cheap)
+    f = 0.63
+    assert res.summary["tap_m3_per_day"] == pytest.approx(1000 * (1 - f) / (1 - f ** 3), rel=1e-9)
+    treated = res.trains.set_index("train").treated_m3_per_day
+    assert treated["expensive"] == pytest.approx(0.0, abs=1e-9)
+    # feed = recycled / r: generations 1 and 2 are T f and T f^2, fed from 0 and 1.
+    T = res.summary["tap_m3_per_day"]
+    assert treated["cheap"] == pytest.approx((T * f + T * f * f) / 0.7, rel=1e-9)
+    assert res.summary["cost_per_day"] == pytest.approx(10.0 * treated["cheap"], rel=1e-9)

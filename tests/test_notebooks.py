@@ -1,0 +1,60 @@
+"""Execute every notebook in notebooks/ from top to bottom; a notebook that raises fails.
+
+The notebooks carry their own `assert` cells (demand met per plant, the closed form for a single
+use), so running them checks both that they still work against the package and that what they
+show is right.
+
+The kernel is always the interpreter running the tests (`sys.executable`), so the notebooks
+import the `model` under test even if some other "python3" kernelspec is installed on the
+machine. Everything the kernel writes (connection file, IPython profile, matplotlib cache) and
+its working directory are kept in pytest's temporary directory.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+CELL_TIMEOUT_S = 300
+
+
+def test_notebooks_are_found() -> None:
+    # guards against the glob silently matching nothing (the parametrized test would then vanish)
+    assert NOTEBOOKS, "no notebooks found in notebooks/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_executes(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    nb = nbformat.read(path, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), \
+        f"{path.name} is committed with outputs; clear them"
+
+    # A "python3" kernelspec, searched first via JUPYTER_PATH, that runs this interpreter.
+    spec_dir = tmp_path / "jupyter" / "kernels" / "python3"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (tests)",
+        "language": "python",
+    }))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "matplotlib"))
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the notebook picks the inline backend
+
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT_S,
+                            resources={"metadata": {"path": str(workdir)}})
+    client.execute()  # raises CellExecutionError, naming the cell, if any cell raises
+
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+    assert not any(workdir.iterdir()), "the notebook wrote files into its working directory"
