@@ -174,7 +174,7 @@ def solve(m: pyo.ConcreteModel, time_limit_s: float | None = None) -> SolveRepor
     h.changeColsCost(len(lp.columns), np.arange(len(lp.columns), dtype=np.int32), lp.costs[1])
     # The tap-optimal basis stays primal feasible (the new row holds at x) but not dual feasible
     # for the new costs, so primal simplex continues from it; HiGHS's default dual simplex
-    # restarts its search, which took ~300x longer on a 2,000-plant case (benchmarks/README.md).
+    # restarts its search, which took 150-300x longer on a 2,000-plant case (benchmarks/README.md).
     h.setOptionValue("simplex_strategy", 4)  # 4 = primal simplex
     if _run(lp, m.OBJECTIVE_STAGES[1]) != "optimal":
         raise SolverError("the cost stage became infeasible after fixing tap at its optimum; "
