@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.errors import CaseError, Problem
+from model.quality_schema import Quality, load_quality
 from model.schema import PlantRow, TrainRow, UseRow, read_settings, read_table
 
 STEADY = "steady"
@@ -75,6 +76,7 @@ class Case:
     tap_price_per_m3: float | None = None
     description: str = ""
     source: str = field(default="", compare=False)
+    quality: Quality | None = field(default=None, hash=False)  # see model.quality_schema
 
     @property
     def zones(self) -> tuple[str, ...]:
@@ -140,6 +142,7 @@ def load_case(folder: str | Path) -> Case:
             problems.append(Problem("plants.csv", "empty case: no plants are listed"))
 
     uses: list[Use] = []
+    blank_demand: dict[tuple[str, str], int] = {}
     if use_rows is not None:
         _duplicates(use_rows, lambda r: (r.plant, r.use), "uses.csv", "use", problems)
         if not use_rows:
@@ -152,7 +155,9 @@ def load_case(folder: str | Path) -> Case:
                                             "plant", r.plant))
                 continue
             k = site_k if r.max_recycles is None else min(r.max_recycles, site_k)
-            uses.append(Use(r.plant, r.use, plant.zone, r.demand_m3_per_day,
+            if r.demand_m3_per_day is None:
+                blank_demand[r.plant, r.use] = line  # a flow decided by the model, or an error
+            uses.append(Use(r.plant, r.use, plant.zone, r.demand_m3_per_day or 0.0,
                             r.return_fraction, k))
 
     trains: list[Train] = []
@@ -178,6 +183,7 @@ def load_case(folder: str | Path) -> Case:
                 "cost_per_m3 must be given for every train or for none, so that the "
                 "cost stage compares like with like", None, "cost_per_m3"))
 
+    quality = load_quality(folder, settings, plants, uses, trains, blank_demand, problems)
     if problems or settings is None:
         raise CaseError(problems)
     return Case(
@@ -190,4 +196,5 @@ def load_case(folder: str | Path) -> Case:
         tap_cap_m3_per_day=settings.tap.cap_m3_per_day,
         tap_price_per_m3=settings.tap.price_per_m3,
         source=str(folder),
+        quality=quality,
     )
