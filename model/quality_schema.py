@@ -100,17 +100,6 @@ class Quality:
         return len(self.contaminants) <= 1
 
 
-def _dups(rows, key, file: str, what: str, problems: list[Problem]) -> None:
-    seen: dict[tuple, int] = {}
-    for line, row in rows:
-        k = key(row)
-        if k in seen:
-            problems.append(Problem(file, f"duplicate {what}; first given on line {seen[k]}",
-                                    line, what, "/".join(k)))
-        else:
-            seen[k] = line
-
-
 def _check_demands(uses, blank_demand: dict[UseKey, int], loads: dict[UseKey, dict],
                    load_lines: dict[UseKey, int], problems: list[Problem]) -> None:
     """A use has either a demand (uses.csv) or a load (use_quality.csv), never both or neither."""
@@ -134,6 +123,7 @@ def load_quality(folder: Path, settings, plants: dict, uses: list, trains: list,
     `uses` and `trains` are the case's validated objects (`model.case.Use`, `Train`);
     `blank_demand` maps each use whose demand cell was blank to its line in uses.csv.
     """
+    from model.case import _duplicates as _dups  # model.case imports this module at load time
     direct = getattr(settings, "direct_reuse", "none") if settings else "none"
     allow_multi = bool(getattr(settings, "allow_multi_contaminant_loads", False)) if settings \
         else False
@@ -240,6 +230,7 @@ def load_quality(folder: Path, settings, plants: dict, uses: list, trains: list,
 
 def _links(direct: str, uses, l_rows, use_of, problems: list[Problem]):
     """Resolve `direct_reuse` into the (from use, to use) pairs that may carry wastewater."""
+    from model.case import _duplicates as _dups
     if direct == "zone":
         if l_rows is not None:
             problems.append(Problem("reuse_links.csv", 'is only read with direct_reuse = '
