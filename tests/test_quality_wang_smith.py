@@ -21,8 +21,13 @@ def zone_case(tmp_path_factory):
 def test_fresh_water_without_reuse_is_112_5_t_per_h():
     # each operation alone on fresh water at 0 ppm: flow = 1000 * load / outlet
     # 2/100 + 5/100 + 30/800 + 4/800 t/h x 1000 = 20 + 50 + 37.5 + 5 = 112.5 t/h
-    r = plan(load_case(WANG_SMITH))
+    case = load_case(WANG_SMITH)
+    r = plan(case)
     assert r.summary["tap_m3_per_day"] / HOURS == pytest.approx(112.5, rel=1e-6)
+    flows = r.uses.set_index("use").demand_m3_per_day
+    for (plant, use), load in case.quality.operations.items():
+        expected = 1000 * load[J] / case.quality.outlet((plant, use), J)  # m3/day
+        assert flows[use] == pytest.approx(expected, rel=1e-6)
 
 
 def test_fresh_water_with_reuse_is_90_t_per_h(zone_case):
