@@ -15,6 +15,8 @@ import pyomo.environ as pyo
 
 from model.case import Case
 from model.network import network_of
+from model.quality import (add_direct_reuse_balance, add_feed_limits, add_feed_split,
+                           add_inlet_limits, add_operation_mass_balance, add_quality_flows)
 
 
 def build_model(case: Case) -> pyo.ConcreteModel:
@@ -27,6 +29,13 @@ def build_model(case: Case) -> pyo.ConcreteModel:
     add_recovery(m, case)
     add_tap_cap(m, case)
     add_objectives(m, case)
+    # water quality (model.quality): no-ops for a case without a quality layer
+    add_quality_flows(m, case)
+    add_direct_reuse_balance(m, case)
+    add_feed_split(m, case)
+    add_operation_mass_balance(m, case)
+    add_inlet_limits(m, case)
+    add_feed_limits(m, case)
     return m
 
 

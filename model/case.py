@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.errors import CaseError, Problem
+from model.quality_schema import Quality, load_quality
 from model.schema import PlantRow, TrainRow, UseRow, read_settings, read_table
 
 STEADY = "steady"
@@ -74,6 +75,7 @@ class Case:
     tap_price_per_m3: float | None = None
     description: str = ""
     source: str = field(default="", compare=False)
+    quality: Quality | None = field(default=None, hash=False)  # see model.quality_schema
 
     @property
     def zones(self) -> tuple[str, ...]:
@@ -163,6 +165,7 @@ def load_case(folder: str | Path) -> Case:
             problems.append(Problem("plants.csv", "empty case: no plants are listed"))
 
     uses: list[Use] = []
+    blank_demand: dict[tuple[str, str], int] = {}
     if use_rows is not None:
         _duplicates(use_rows, lambda r: (r.plant, r.use), "uses.csv", "use", problems)
         if not use_rows and not _has_row_problems("uses.csv", problems):
@@ -175,7 +178,9 @@ def load_case(folder: str | Path) -> Case:
                                             "plant", r.plant))
                 continue
             k = site_k if r.max_recycles is None else min(r.max_recycles, site_k)
-            uses.append(Use(r.plant, r.use, plant.zone, r.demand_m3_per_day,
+            if r.demand_m3_per_day is None:
+                blank_demand[r.plant, r.use] = line  # a flow decided by the model, or an error
+            uses.append(Use(r.plant, r.use, plant.zone, r.demand_m3_per_day or 0.0,
                             r.return_fraction, k))
 
     trains: list[Train] = []
@@ -196,6 +201,7 @@ def load_case(folder: str | Path) -> Case:
                                 r.cost_per_m3))
         _mixed_costs(train_rows, problems)
 
+    quality = load_quality(folder, settings, plants, uses, trains, blank_demand, problems)
     if problems or settings is None:
         raise CaseError(problems)
     return Case(
@@ -208,4 +214,5 @@ def load_case(folder: str | Path) -> Case:
         tap_cap_m3_per_day=settings.tap.cap_m3_per_day,
         tap_price_per_m3=settings.tap.price_per_m3,
         source=str(folder),
+        quality=quality,
     )

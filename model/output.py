@@ -50,7 +50,8 @@ def write_files_atomically(files: dict[Path, str]) -> None:
 
 
 def output_files(results: Results, out_dir: Path) -> dict[Path, str]:
-    """The `--out` set: allocation.csv, feeds.csv, trains.csv, plants.csv, summary.json."""
+    """The `--out` set: allocation.csv, feeds.csv, trains.csv, plants.csv, uses.csv,
+    summary.json, and quality.csv for a case with a quality layer."""
     tables = {
         "allocation.csv": results.allocation,
         "feeds.csv": results.feeds,
@@ -58,6 +59,8 @@ def output_files(results: Results, out_dir: Path) -> dict[Path, str]:
         "plants.csv": results.plants,
         "uses.csv": results.uses,
     }
+    if results.quality is not None:
+        tables["quality.csv"] = results.quality  # cases with a quality layer only
     files = {out_dir / name: df.to_csv(index=False) for name, df in tables.items()}
     files[out_dir / "summary.json"] = summary_json(results.summary)
     return files

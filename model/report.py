@@ -39,6 +39,24 @@ def text_report(results: Results) -> str:
         lines.append("  recovery_value: tap m3/day saved per extra percentage point of recovery")
     else:
         lines.append("  (none)")
+    lines += quality_lines(s)
     lines += ["", "plants (m3/day)",
               results.plants.to_string(index=False, float_format=lambda v: f"{v:,.1f}")]
     return "\n".join(lines)
+
+
+def quality_lines(s: dict) -> list[str]:
+    """Direct reuse and the binding quality limits (the pinch); nothing without a quality layer."""
+    if "binding_quality_limits" not in s:
+        return []
+    lines = ["", f"water quality ({', '.join(s['contaminants']) or 'no contaminants'}; "
+             f"direct reuse {s['direct_reuse']}: {_num(s['direct_reuse_m3_per_day'])} m3/day)"]
+    if not s["binding_quality_limits"]:
+        lines.append("  no quality limit binds")
+    for b in s["binding_quality_limits"]:
+        where = f"train {b['train']} feed" if b["kind"] == "train feed" else \
+            f"{b['plant']}/{b['use']} inlet"
+        lines.append(f"  binding: {where}, {b['contaminant']} at {_num(b['limit_ppm'], ',.4g')} ppm"
+                     f"   tap saved per ppm relaxed {_num(b['tap_saved_per_ppm'], ',.4g')} m3/day")
+    return lines
+

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pyomo.environ as pyo
 
+from model.quality_results import (direct_reuse_rows, operation_flow, quality_summary,
+                                    quality_table)
 from model.solve import SolveReport
 
 FLOW_EPS = 1e-9  # m3/day: flows below this are solver noise and are not listed
@@ -29,6 +31,7 @@ class Results:
     trains: pd.DataFrame      # per train and period
     plants: pd.DataFrame      # per plant, day-weighted over periods
     uses: pd.DataFrame        # per use and period
+    quality: pd.DataFrame | None = None  # per use, period, contaminant (model.quality_results)
 
 
 def _allocation(m) -> pd.DataFrame:
@@ -37,6 +40,7 @@ def _allocation(m) -> pd.DataFrame:
         rows.append((p, u, m.use_of[p, u].zone, t, "tap", 0, var.value or 0.0))
     for (p, u, s, g, t), var in m.recycled_m3_per_day.items():
         rows.append((p, u, m.use_of[p, u].zone, t, s, g, var.value or 0.0))
+    rows += direct_reuse_rows(m)  # source "direct:<plant>/<use>"
     df = pd.DataFrame(rows, columns=["plant", "use", "zone", "period", "source", "generation",
                                      "m3_per_day"])
     return df[df.m3_per_day > FLOW_EPS].reset_index(drop=True)
@@ -49,19 +53,24 @@ def _feeds(m) -> pd.DataFrame:
 
 
 def _uses(m, case, allocation: pd.DataFrame) -> pd.DataFrame:
-    supplied = allocation.assign(tap=allocation.m3_per_day.where(allocation.source == "tap", 0.0))
+    supplied = allocation.assign(
+        tap=allocation.m3_per_day.where(allocation.source == "tap", 0.0),
+        direct=allocation.m3_per_day.where(allocation.source.str.startswith("direct:"), 0.0))
+    supplied["recycled"] = supplied.m3_per_day - supplied.tap - supplied.direct
     by_use = supplied.groupby(["plant", "use", "period"], sort=False).agg(
-        supplied_m3_per_day=("m3_per_day", "sum"), tap_m3_per_day=("tap", "sum"))
+        supplied_m3_per_day=("m3_per_day", "sum"), tap_m3_per_day=("tap", "sum"),
+        direct_reuse_m3_per_day=("direct", "sum"), recycled_m3_per_day=("recycled", "sum"))
     rows = []
     for u in case.uses:
         for period in case.periods:
             rows.append((u.plant, u.use, u.zone, period.name, period.days,
-                         case.demand(u, period.name), u.return_fraction, u.max_recycles))
+                         case.demand(u, period.name) + operation_flow(m, u.key, period.name),
+                         u.return_fraction, u.max_recycles))
     df = pd.DataFrame(rows, columns=["plant", "use", "zone", "period", "days",
                                      "demand_m3_per_day", "return_fraction", "max_recycles"])
     df = df.join(by_use, on=["plant", "use", "period"]).fillna(
-        {"supplied_m3_per_day": 0.0, "tap_m3_per_day": 0.0})
-    df["recycled_m3_per_day"] = df.supplied_m3_per_day - df.tap_m3_per_day
+        {"supplied_m3_per_day": 0.0, "tap_m3_per_day": 0.0, "direct_reuse_m3_per_day": 0.0,
+         "recycled_m3_per_day": 0.0})
     return df
 
 
@@ -125,6 +134,7 @@ def collect(m: pyo.ConcreteModel, report: SolveReport) -> Results:
     demand = _per_day(uses, "demand_m3_per_day", total_days)
     tap = _per_day(uses, "tap_m3_per_day", total_days)
     recycled = _per_day(uses, "recycled_m3_per_day", total_days)
+    direct = _per_day(uses, "direct_reuse_m3_per_day", total_days)
     collectable = _per_day(uses.assign(w=uses.return_fraction * uses.demand_m3_per_day),
                            "w", total_days)
     treated = _per_day(trains, "treated_m3_per_day", total_days) if len(trains) else 0.0
@@ -139,9 +149,10 @@ def collect(m: pyo.ConcreteModel, report: SolveReport) -> Results:
         "demand_m3_per_day": demand,
         "recycled_m3_per_day": recycled,
         "treated_m3_per_day": treated,
-        "discharged_m3_per_day": collectable - recycled,
+        "direct_reuse_m3_per_day": direct,
+        "discharged_m3_per_day": collectable - recycled - direct,
         "discharge_breakdown_m3_per_day": {
-            "untreated_wastewater": collectable - treated,
+            "untreated_wastewater": collectable - treated - direct,
             "treatment_reject": treated - product,
             "surplus_product": product - recycled,
         },
@@ -158,7 +169,9 @@ def collect(m: pyo.ConcreteModel, report: SolveReport) -> Results:
         ],
         "solve_seconds": {k: round(v, 4) for k, v in report.seconds.items()},
     }
-    return Results(summary, allocation, feeds, trains, plants, uses)
+    quality = quality_table(m)
+    summary.update(quality_summary(m, quality))
+    return Results(summary, allocation, feeds, trains, plants, uses, quality)
 
 
 def _train_summary(trains: pd.DataFrame, total_days: float) -> pd.DataFrame:

@@ -10,9 +10,9 @@ import csv
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
 from model.errors import Problem
@@ -43,9 +43,15 @@ class PlantRow(Row):
 class UseRow(Row):
     plant: Name
     use: Name
-    demand_m3_per_day: NonNegative
+    demand_m3_per_day: Optional[NonNegative]  # blank only for a mass-transfer operation
     return_fraction: Fraction
     max_recycles: Optional[ReuseLimit] = None
+
+    @field_validator("demand_m3_per_day", mode="before")
+    @classmethod
+    def _blank_demand(cls, value):
+        # the column is required, but a load-driven use (model.quality_schema) leaves it blank
+        return None if value == "" else value
 
 
 class TrainRow(Row):
@@ -70,6 +76,8 @@ class CaseSettings(BaseModel):
     description: Optional[str] = None
     max_recycles: Annotated[StrictInt, Field(ge=0)]
     tap: TapSettings = TapSettings()
+    direct_reuse: Literal["none", "zone", "listed"] = "none"  # see model.quality_schema
+    allow_multi_contaminant_loads: bool = False
 
 
 def _columns(schema: type[Row]) -> tuple[list[str], list[str]]:

@@ -1,0 +1,120 @@
+"""Hand-worked quality cases: a forced tap/recycled blend, a direct-reuse chain, a feed limit."""
+import pytest
+
+from model import load_case, plan
+from model.solve import TAP_ABS_TOL_M3
+from quality_helpers import with_feed_limit, with_limit, write_case
+
+
+def near(x: float):
+    """Flows and concentrations: the cost stage may let tap rise by the stated lexicographic
+    tolerance (TAP_ABS_TOL_M3 = 1e-6 m3/day on these small cases), which moves flows and
+    inlet concentrations by about that much; 10x that bound is allowed, nothing more."""
+    return pytest.approx(x, rel=1e-9, abs=10 * TAP_ABS_TOL_M3)
+
+BLEND = {
+    "case.toml": 'name = "blend"\nmax_recycles = 3',
+    "plants.csv": "plant,zone\nP,1",
+    "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\nP,rinse,100,1,",
+    "treatment.csv": "train,capacity_m3_per_day,recovery,zones\nT,1000,0.5,1",
+    "contaminants.csv": "contaminant,tap_ppm\nboron,10",
+    "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\nP,rinse,boron,40,200",
+    "train_quality.csv": "train,contaminant,product_ppm\nT,boron,130",
+}
+
+
+def test_inlet_limit_forces_exact_blend(tmp_path):
+    # tap at 10 ppm, recycled at 130 ppm (boron passes RO), limit 40 ppm:
+    #   tap * (40 - 10) >= recycled * (130 - 40)  ->  recycled <= tap / 3
+    #   tap + recycled = 100  ->  tap = 75, recycled = 25 (blend 3:1), inlet exactly 40 ppm.
+    # Without the limit, f = 1 * 0.5, K = 3: tap = 100 * 0.5 / (1 - 0.5**4) = 53.33 < 75,
+    # and 25 <= 0.5 * 75 recycled water is available, so the limit alone sets the blend.
+    r = plan(load_case(write_case(tmp_path / "blend", BLEND)))
+    assert r.summary["tap_m3_per_day"] == near(75.0)
+    assert r.summary["recycled_m3_per_day"] == near(25.0)
+    row = r.quality.iloc[0]
+    assert row.inlet_ppm == near(40.0)
+    assert bool(row.binding)
+    # tap(L) = 100 * (130 - L) / 120, so d tap / dL = -100/120: 0.8333 m3/day per ppm
+    assert row.tap_saved_per_ppm == pytest.approx(100 / 120, rel=1e-9)
+
+
+def test_no_limit_gives_closed_form(tmp_path):
+    case = load_case(write_case(tmp_path / "blend", BLEND))
+    r = plan(with_limit(case, ("P", "rinse"), "boron", None))
+    assert r.summary["tap_m3_per_day"] == near(100 * 0.5 / (1 - 0.5 ** 4))
+
+
+CHAIN = {
+    "case.toml": 'name = "chain"\nmax_recycles = 0\ndirect_reuse = "zone"',
+    "plants.csv": "plant,zone\nP,1",
+    "uses.csv": """plant,use,demand_m3_per_day,return_fraction,max_recycles
+                   P,A,100,0.5,
+                   P,B,50,0.8,
+                   P,C,40,0,""",
+    "treatment.csv": "train,capacity_m3_per_day,recovery,zones",
+    "contaminants.csv": "contaminant,tap_ppm\ntds,0",
+    "use_quality.csv": """plant,use,contaminant,max_inlet_ppm,outlet_ppm
+                          P,A,tds,0,20
+                          P,B,tds,30,60
+                          P,C,tds,70,90""",
+}
+
+
+def test_direct_reuse_chain(tmp_path):
+    # A takes only tap (limit 0 ppm; every wastewater is dirtier): tap 100, wastewater 50 at 20.
+    # B (limit 30) can take only A's wastewater (20 ppm): all 50 of it, no tap.
+    # C (limit 70) takes B's wastewater, 0.8 * 50 = 40 at 60 ppm: no tap.
+    # Campus tap = 100 (190 without direct reuse).
+    r = plan(load_case(write_case(tmp_path / "chain", CHAIN)))
+    assert r.summary["tap_m3_per_day"] == near(100.0)
+    flows = r.allocation.set_index(["use", "source"]).m3_per_day
+    assert flows["B", "direct:P/A"] == near(50.0)
+    assert flows["C", "direct:P/B"] == near(40.0)
+    inlet = r.quality.set_index("use").inlet_ppm
+    assert inlet["C"] == near(60.0)
+    # collectable 50 + 40 + 0 = 90, all reused directly: nothing is discharged
+    assert r.summary["discharged_m3_per_day"] == near(0.0)
+
+
+def test_listed_links_only(tmp_path):
+    files = dict(CHAIN, **{"case.toml": 'name = "chain"\nmax_recycles = 0\n'
+                                        'direct_reuse = "listed"',
+                           "reuse_links.csv": "from_plant,from_use,to_plant,to_use\nP,A,P,B"})
+    # only A -> B: C must take 40 of tap: 100 + 40 = 140
+    r = plan(load_case(write_case(tmp_path / "listed", files)))
+    assert r.summary["tap_m3_per_day"] == near(140.0)
+    assert set(r.allocation.source) == {"tap", "direct:P/A"}
+
+
+FEED = {
+    "case.toml": 'name = "feed"\nmax_recycles = 1',
+    "plants.csv": "plant,zone\nP,1",
+    "uses.csv": """plant,use,demand_m3_per_day,return_fraction,max_recycles
+                   P,dirty,100,1,
+                   P,clean,30,1,0""",
+    "treatment.csv": "train,capacity_m3_per_day,recovery,zones\nT,1000,1,1",
+    "contaminants.csv": "contaminant,tap_ppm\ntds,0",
+    "use_quality.csv": """plant,use,contaminant,max_inlet_ppm,outlet_ppm
+                          P,dirty,tds,,1000
+                          P,clean,tds,,100""",
+    "train_quality.csv": "train,contaminant,product_ppm,max_feed_ppm\nT,tds,0,400",
+}
+
+
+def test_feed_limit(tmp_path):
+    # Without the limit: tap_dirty + recycled = 100, recycled <= feed <= tap_dirty + 30
+    #   -> tap_dirty = 35, campus tap 65.
+    # Feed at most 400 ppm: x_dirty * (1000 - 400) <= x_clean * (400 - 100), x_clean <= 30
+    #   -> x_dirty <= 15, feed <= 45, tap_dirty = 55, campus tap 85.
+    case = load_case(write_case(tmp_path / "feed", FEED))
+    r = plan(case)
+    assert r.summary["tap_m3_per_day"] == near(85.0)
+    assert r.summary["treated_m3_per_day"] == near(45.0)
+    (b,) = [b for b in r.summary["binding_quality_limits"] if b["kind"] == "train feed"]
+    assert b["ppm"] == near(400.0)
+    # x_dirty(L) = 30 (L - 100) / (1000 - L); d/dL = 30 * 900 / 600**2 = 0.075 m3/day per ppm
+    # dual (exact) x feed of the final stage, which the tap tolerance moves by ~1e-6 of 45
+    assert b["tap_saved_per_ppm"] == pytest.approx(0.075, rel=1e-6)
+    loose = plan(with_feed_limit(case, "T", "tds", 1000.0))
+    assert loose.summary["tap_m3_per_day"] == near(65.0)

@@ -1,0 +1,175 @@
+"""Bad quality input: one test per rule, each problem naming file, line, column and value."""
+import pytest
+
+from model import CaseError, InfeasibleError, load_case, plan
+from model.cli import main
+from quality_helpers import write_case
+
+BASE = {
+    "case.toml": 'name = "q"\nmax_recycles = 1',
+    "plants.csv": "plant,zone\nP,1",
+    "uses.csv": """plant,use,demand_m3_per_day,return_fraction,max_recycles
+                   P,rinse,100,0.9,
+                   P,tower,50,0.3,""",
+    "treatment.csv": "train,capacity_m3_per_day,recovery,zones\nT,100,0.7,1",
+    "contaminants.csv": "contaminant,tap_ppm\ntds,200",
+    "use_quality.csv": """plant,use,contaminant,max_inlet_ppm,outlet_ppm
+                          P,rinse,tds,300,600
+                          P,tower,tds,,900""",
+    "train_quality.csv": "train,contaminant,product_ppm\nT,tds,20",
+}
+
+
+def problems(tmp_path, **changes):
+    files = {**BASE, **{k.replace("__", "."): v for k, v in changes.items()}}
+    files = {k: v for k, v in files.items() if v is not None}
+    with pytest.raises(CaseError) as exc:
+        load_case(write_case(tmp_path / "case", files))
+    return exc.value.problems
+
+
+def one(probs, file, text):
+    hits = [p for p in probs if p.file == file and text in p.rule]
+    assert hits, f"no problem in {file} containing {text!r}: {[str(p) for p in probs]}"
+    return hits[0]
+
+
+def test_base_case_is_valid(tmp_path):
+    case = load_case(write_case(tmp_path / "case", BASE))
+    assert case.quality.contaminants == ("tds",)
+
+
+def test_contaminant_not_declared(tmp_path):
+    p = one(problems(tmp_path, use_quality__csv="""plant,use,contaminant,max_inlet_ppm,outlet_ppm
+        P,rinse,tds,300,600
+        P,tower,tds,,900
+        P,tower,fluoride,,5"""), "use_quality.csv", "not declared")
+    assert (p.row, p.column, p.value) == (4, "contaminant", "fluoride")
+    p = one(problems(tmp_path / "b", train_quality__csv="train,contaminant,product_ppm\n"
+                     "T,tds,20\nT,silica,1"), "train_quality.csv", "not declared")
+    assert (p.row, p.value) == (3, "silica")
+
+
+@pytest.mark.parametrize("file,text,column", [
+    ("contaminants.csv", "contaminant,tap_ppm\ntds,-1", "tap_ppm"),
+    ("use_quality.csv", "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                        "P,rinse,tds,300,-600\nP,tower,tds,,900", "outlet_ppm"),
+    ("use_quality.csv", "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                        "P,rinse,tds,-3,600\nP,tower,tds,,900", "max_inlet_ppm"),
+    ("train_quality.csv", "train,contaminant,product_ppm\nT,tds,-20", "product_ppm"),
+])
+def test_negative_concentration(tmp_path, file, text, column):
+    probs = problems(tmp_path, **{file.replace(".", "__"): text})
+    p = one(probs, file, "must be >= 0")
+    assert p.column == column and p.row == 2
+
+
+def test_every_use_and_train_needs_every_contaminant(tmp_path):
+    probs = problems(tmp_path,
+                     contaminants__csv="contaminant,tap_ppm\ntds,200\nfluoride,0.3",
+                     train_quality__csv="train,contaminant,product_ppm\nT,tds,20")
+    missing = [p for p in probs if "missing 'fluoride'" in p.rule]
+    assert {p.value for p in missing} == {"P/rinse", "P/tower"}
+    assert one(probs, "train_quality.csv", "missing fluoride").value == "T"
+
+
+def test_use_and_train_must_exist(tmp_path):
+    probs = problems(tmp_path, use_quality__csv="""plant,use,contaminant,max_inlet_ppm,outlet_ppm
+                     P,rinse,tds,300,600
+                     P,tower,tds,,900
+                     P,boiler,tds,,900""",
+                     train_quality__csv="train,contaminant,product_ppm\nT,tds,20\nX,tds,1")
+    assert one(probs, "use_quality.csv", "not in uses.csv").value == "P/boiler"
+    assert one(probs, "train_quality.csv", "not in treatment.csv").value == "X"
+
+
+def test_duplicate_rows(tmp_path):
+    probs = problems(tmp_path, contaminants__csv="contaminant,tap_ppm\ntds,200\ntds,100")
+    assert one(probs, "contaminants.csv", "duplicate").row == 3
+
+
+def test_contaminants_file_required_with_quality_files(tmp_path):
+    one(problems(tmp_path, contaminants__csv=None), "contaminants.csv", "missing")
+
+
+def test_load_and_demand_together(tmp_path):
+    probs = problems(tmp_path, use_quality__csv="""plant,use,contaminant,max_inlet_ppm,outlet_ppm,load_kg_per_day
+                     P,rinse,tds,300,600,5
+                     P,tower,tds,,900,""")
+    p = one(probs, "use_quality.csv", "also has a demand")
+    assert (p.row, p.column, p.value) == (2, "load_kg_per_day", "P/rinse")
+
+
+def test_blank_demand_without_load(tmp_path):
+    probs = problems(tmp_path, uses__csv="""plant,use,demand_m3_per_day,return_fraction,max_recycles
+                     P,rinse,,0.9,
+                     P,tower,50,0.3,""")
+    p = one(probs, "uses.csv", "demand is required")
+    assert (p.row, p.column) == (2, "demand_m3_per_day")
+
+
+def test_operation_outlet_must_exceed_inlet_limit(tmp_path):
+    probs = problems(
+        tmp_path,
+        uses__csv="plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                  "P,rinse,,1,\nP,tower,50,0.3,",
+        use_quality__csv="plant,use,contaminant,max_inlet_ppm,outlet_ppm,load_kg_per_day\n"
+                         "P,rinse,tds,300,300,5\nP,tower,tds,,900,")
+    assert one(probs, "use_quality.csv", "outlet_ppm above").value == 300
+
+
+def test_several_contaminant_loads_need_explicit_consent(tmp_path):
+    ops = {"uses__csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                        "P,rinse,,1,\nP,tower,50,0.3,",
+           "contaminants__csv": "contaminant,tap_ppm\ntds,200\nfluoride,0.3",
+           "use_quality__csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm,load_kg_per_day\n"
+                               "P,rinse,tds,300,600,5\nP,rinse,fluoride,1,10,0.1\n"
+                               "P,tower,tds,,900,\nP,tower,fluoride,,20,",
+           "train_quality__csv": "train,contaminant,product_ppm\nT,tds,20\nT,fluoride,0.1"}
+    one(problems(tmp_path, **ops), "use_quality.csv", "exact for one contaminant only")
+    ops["case__toml"] = 'name = "q"\nmax_recycles = 1\nallow_multi_contaminant_loads = true'
+    files = {**BASE, **{k.replace("__", "."): v for k, v in ops.items()}}
+    case = load_case(write_case(tmp_path / "allowed", files))
+    r = plan(case)  # conservative approximation: each outlet at most its outlet_ppm
+    q = r.quality.set_index(["use", "contaminant"])
+    assert q.loc[("rinse", "tds"), "inlet_ppm"] <= 300 * (1 + 1e-9)
+
+
+def test_reuse_links_rules(tmp_path):
+    listed = 'name = "q"\nmax_recycles = 1\ndirect_reuse = "listed"'
+    one(problems(tmp_path / "a", case__toml=listed), "reuse_links.csv", "file is missing")
+    probs = problems(tmp_path / "b", case__toml=listed,
+                     reuse_links__csv="from_plant,from_use,to_plant,to_use\n"
+                                      "P,rinse,P,rinse\nP,rinse,P,boiler\nP,rinse,P,tower\n"
+                                      "P,rinse,P,tower")
+    assert one(probs, "reuse_links.csv", "itself").row == 2
+    assert one(probs, "reuse_links.csv", "not in uses.csv").value == "P/boiler"
+    assert one(probs, "reuse_links.csv", "duplicate").row == 5
+    one(problems(tmp_path / "c", reuse_links__csv="from_plant,from_use,to_plant,to_use\n"
+                 "P,rinse,P,tower"), "reuse_links.csv", "only read with")
+    one(problems(tmp_path / "d", case__toml='name = "q"\nmax_recycles = 1\n'
+                 'direct_reuse = "anywhere"'), "case.toml", "")
+
+
+def test_all_problems_reported_at_once(tmp_path):
+    probs = problems(tmp_path,
+                     contaminants__csv="contaminant,tap_ppm\ntds,-5",
+                     train_quality__csv="train,contaminant,product_ppm\nX,tds,20",
+                     uses__csv="plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                               "P,rinse,,0.9,\nP,tower,50,0.3,")
+    files = {p.file for p in probs}
+    assert {"contaminants.csv", "train_quality.csv", "uses.csv"} <= files
+
+
+def test_limit_below_cleanest_source_is_diagnosed(tmp_path, capsys):
+    # tap 200 ppm, K14 product 20 ppm: a limit of 10 ppm is below every source of 'rinse'
+    files = dict(BASE, **{"use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                                             "P,rinse,tds,10,600\nP,tower,tds,,900"})
+    folder = write_case(tmp_path / "case", files)
+    with pytest.raises(InfeasibleError) as exc:
+        plan(load_case(folder))
+    message = str(exc.value)
+    for text in ("P/rinse", "tds", "10 ppm", "train T product at 20 ppm"):
+        assert text in message
+    assert main(["solve", str(folder)]) == 3
+    assert "P/rinse" in capsys.readouterr().err
