@@ -1,23 +1,19 @@
 """The case folders that ship with the package (the repository's `data/` folder).
 
-An installed wheel carries them as the `model.cases` package; a source checkout reads `data/`.
+A wheel installs `data/` as the folder `model/cases` (see pyproject.toml); a source checkout or an
+editable install reads `data/` beside the package.
 """
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 DEFAULT_CASE = "ntip-2019-phase2"
+_PACKAGE = Path(__file__).resolve().parent
 
 
 def cases_root() -> Path:
-    try:
-        root = Path(str(resources.files("model.cases")))
-        if root.is_dir():
-            return root
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "data"
+    installed = _PACKAGE / "cases"
+    return installed if installed.is_dir() else _PACKAGE.parent / "data"
 
 
 def bundled_case(name: str = DEFAULT_CASE) -> Path:
