@@ -14,6 +14,7 @@ from model.bundled import DEFAULT_CASE, bundled_case, bundled_case_names
 from model.case import load_case
 from model.errors import EXIT_INVALID, EXIT_OK, WaterallocError
 from model.output import output_files, summary_json, write_files_atomically
+from model import progress
 from model.plan import plan
 from model.report import text_report
 
@@ -49,6 +50,7 @@ def _case_folder(arg: str | None) -> Path:
 
 
 def _solve(args) -> int:
+    progress.enabled = True  # long solves print a line on stderr every few seconds
     case = load_case(_case_folder(args.case_dir))
     results = plan(case, time_limit_s=args.time_limit)
     files = {}
