@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.errors import CaseError, Problem
+from model.read_timeline import read_timeline
 from model.schema import PlantRow, TrainRow, UseRow, read_settings, read_table
+from model.timeline import Emergency, PeriodData, Rationing, Tank
 
 STEADY = "steady"
 
@@ -75,6 +77,11 @@ class Case:
     tap_price_per_m3: float | None = None
     description: str = ""
     source: str = field(default="", compare=False)
+    # multi-period, storage and drought additions (model.timeline); None/() is steady state
+    by_period: PeriodData | None = None
+    tanks: tuple[Tank, ...] = ()
+    emergency: Emergency = Emergency()
+    rationing: Rationing | None = None
 
     @property
     def zones(self) -> tuple[str, ...]:
@@ -94,16 +101,28 @@ class Case:
         return bool(self.trains) and all(t.cost_per_m3 is not None for t in self.trains)
 
     def demand(self, use: Use, period: str) -> float:
+        if self.by_period is not None:
+            return self.by_period.demand(use.plant, use.use, period, use.demand_m3_per_day)
         return use.demand_m3_per_day
 
     def capacity(self, train: Train, period: str) -> float:
+        if self.by_period is not None:
+            return self.by_period.capacity_m3_per_day.get((train.name, period),
+                                                          train.capacity_m3_per_day)
         return train.capacity_m3_per_day
 
     def recovery(self, train: Train, period: str) -> float:
+        if self.by_period is not None:
+            return self.by_period.recovery.get((train.name, period), train.recovery)
         return train.recovery
 
     def tap_cap(self, period: str) -> float | None:
-        return self.tap_cap_m3_per_day
+        cap = self.tap_cap_m3_per_day
+        if self.by_period is not None:
+            cap = self.by_period.tap_cap_m3_per_day.get(period, cap)
+        if self.rationing is not None:
+            cap = self.rationing.tap_cap(period, cap)
+        return cap
 
 
 def _duplicates(rows, key, file: str, what: str, problems: list[Problem]) -> None:
@@ -178,6 +197,7 @@ def load_case(folder: str | Path) -> Case:
                 "cost_per_m3 must be given for every train or for none, so that the "
                 "cost stage compares like with like", None, "cost_per_m3"))
 
+    extra = read_timeline(folder, plants, uses, trains, problems)
     if problems or settings is None:
         raise CaseError(problems)
     return Case(
@@ -190,4 +210,5 @@ def load_case(folder: str | Path) -> Case:
         tap_cap_m3_per_day=settings.tap.cap_m3_per_day,
         tap_price_per_m3=settings.tap.price_per_m3,
         source=str(folder),
+        **extra,
     )

@@ -58,6 +58,7 @@ def output_files(results: Results, out_dir: Path) -> dict[Path, str]:
         "plants.csv": results.plants,
         "uses.csv": results.uses,
     }
+    tables.update(results.extra)
     files = {out_dir / name: df.to_csv(index=False) for name, df in tables.items()}
     files[out_dir / "summary.json"] = summary_json(results.summary)
     return files
