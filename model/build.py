@@ -17,12 +17,17 @@ from model.case import Case
 from model.network import network_of
 from model.quality import (add_direct_reuse_balance, add_feed_limits, add_feed_split,
                            add_inlet_limits, add_operation_mass_balance, add_quality_flows)
+from model.rationing import (add_emergency_supply, add_rationing_objectives,
+                             boost_extra_product, shortage_of, tanker_to_use)
+from model.storage import add_storage, basin_net_charge, tank_charge_from, with_tanks
 
 
 def build_model(case: Case) -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name=case.name)
     add_sets(m, case)
     add_flows(m, case)
+    add_storage(m, case)
+    add_emergency_supply(m, case)
     add_demand_balance(m, case)
     add_wastewater_availability(m, case)
     add_treatment_capacity(m, case)
@@ -36,12 +41,13 @@ def build_model(case: Case) -> pyo.ConcreteModel:
     add_operation_mass_balance(m, case)
     add_inlet_limits(m, case)
     add_feed_limits(m, case)
+    add_rationing_objectives(m, case)
     return m
 
 
 def add_sets(m: pyo.ConcreteModel, case: Case) -> None:
     """Sparse index sets: only flows that can exist are indexed (see `model.network`)."""
-    net = network_of(case)
+    net = with_tanks(network_of(case), case)
     m.network = net  # plain lookups for the rules below and for results
     m.case = case
     m.USES = pyo.Set(initialize=net.USES, dimen=2, ordered=True)
@@ -77,31 +83,35 @@ def add_flows(m: pyo.ConcreteModel, case: Case) -> None:
 def supply_m3_per_day(m: pyo.ConcreteModel, plant: str, use: str, g: int, t: str):
     """Water of generation g supplied to a use: tap for g = 0, else recycled from any train."""
     if g == 0:
-        return m.tap_m3_per_day[plant, use, t]
+        return m.tap_m3_per_day[plant, use, t] + tanker_to_use(m, plant, use, t)
     return sum(m.recycled_m3_per_day[plant, use, s, g, t]
                for s in m.sources_of.get(((plant, use), g), ()))
 
 
 def add_demand_balance(m: pyo.ConcreteModel, case: Case) -> None:
-    """Every use gets exactly its demand.
+    """Every use gets exactly its demand, or goes short of it under rationing.
 
-        tap_m3_per_day[u, t] + sum_{s,g} recycled_m3_per_day[u, s, g, t] = demand_m3_per_day[u, t]
+        tap_m3_per_day[u, t] + sum_{s,g} recycled_m3_per_day[u, s, g, t]
+            + tanker_m3_per_day[u, t] + shortage_m3_per_day[u, t] = demand_m3_per_day[u, t]
+        (sources s include recycled-water tanks; tanker and shortage terms: model.rationing)
     """
     def rule(m, p, u, t):
         delivered = sum(m.recycled_m3_per_day[p, u, s, g, t]
                         for s, g in m.network.deliveries_to.get((p, u), ()))
-        return m.tap_m3_per_day[p, u, t] + delivered == case.demand(m.use_of[p, u], t)
+        return (m.tap_m3_per_day[p, u, t] + delivered + tanker_to_use(m, p, u, t)
+                + shortage_of(m, p, u, t) == case.demand(m.use_of[p, u], t))
     m.demand_balance = pyo.Constraint(m.USES * m.PERIODS, rule=rule)
 
 
 def add_wastewater_availability(m: pyo.ConcreteModel, case: Case) -> None:
     """Trains can take no more generation-g wastewater from a zone than its uses return.
 
-        sum_{s serving z} feed_m3_per_day[s, z, g, t]
+        sum_{s serving z} feed_m3_per_day[s, z, g, t] + basin net charge[z, g, t]
             <= sum_{u in z} return_fraction[u] * supply_m3_per_day[u, g, t]    for g < max_recycles
     """
     def rule(m, z, g, t):
         fed = sum(m.feed_m3_per_day[s, z, g, t] for s in m.network.feeds_from[z, g])
+        fed += basin_net_charge(m, z, g, t)
         returned = sum(m.use_of[u].return_fraction * supply_m3_per_day(m, *u, g, t)
                        for u in m.network.uses_in.get(z, ()))
         return fed <= returned
@@ -125,13 +135,17 @@ def add_recovery(m: pyo.ConcreteModel, case: Case) -> None:
     """A train delivers at most `recovery` times its feed; one pass raises the generation by one.
     Recycled water not delivered is discharged.
 
-        sum_u recycled_m3_per_day[u, s, g+1, t] <= recovery[s, t] * sum_z feed_m3_per_day[s, z, g, t]
+        sum_u recycled_m3_per_day[u, s, g+1, t] + sum_k tank_charge_m3_per_day[s, k, g+1, t]
+            <= recovery[s, t] * sum_z feed_m3_per_day[s, z, g, t]
+               + (boost recovery - recovery[s, t]) * boosted_feed_m3_per_day[s, g, t]
     """
     def rule(m, s, g, t):
         delivered = sum(m.recycled_m3_per_day[p, u, s, g + 1, t]
-                        for p, u in m.network.deliveries_from[s, g + 1])
+                        for p, u in m.network.deliveries_from.get((s, g + 1), ()))
+        delivered += tank_charge_from(m, s, g + 1, t)
         fed = sum(m.feed_m3_per_day[s, z, g, t] for z in m.zones_fed[s])
-        return delivered <= case.recovery(m.train_of[s], t) * fed
+        return delivered <= (case.recovery(m.train_of[s], t) * fed
+                             + boost_extra_product(m, s, g, t))
     m.recovery = pyo.Constraint(m.PASSES * m.PERIODS, rule=rule)
 
 

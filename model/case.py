@@ -13,7 +13,9 @@ from pathlib import Path
 
 from model.errors import CaseError, Problem
 from model.quality_schema import Quality, load_quality
+from model.read_timeline import read_timeline
 from model.schema import PlantRow, TrainRow, UseRow, read_settings, read_table
+from model.timeline import Emergency, PeriodData, Rationing, Tank
 
 STEADY = "steady"
 
@@ -76,6 +78,11 @@ class Case:
     description: str = ""
     source: str = field(default="", compare=False)
     quality: Quality | None = field(default=None, hash=False)  # see model.quality_schema
+    # multi-period, storage and drought additions (model.timeline); None/() is steady state
+    by_period: PeriodData | None = None
+    tanks: tuple[Tank, ...] = ()
+    emergency: Emergency = Emergency()
+    rationing: Rationing | None = None
 
     @property
     def zones(self) -> tuple[str, ...]:
@@ -95,16 +102,28 @@ class Case:
         return bool(self.trains) and all(t.cost_per_m3 is not None for t in self.trains)
 
     def demand(self, use: Use, period: str) -> float:
+        if self.by_period is not None:
+            return self.by_period.demand(use.plant, use.use, period, use.demand_m3_per_day)
         return use.demand_m3_per_day
 
     def capacity(self, train: Train, period: str) -> float:
+        if self.by_period is not None:
+            return self.by_period.capacity_m3_per_day.get((train.name, period),
+                                                          train.capacity_m3_per_day)
         return train.capacity_m3_per_day
 
     def recovery(self, train: Train, period: str) -> float:
+        if self.by_period is not None:
+            return self.by_period.recovery.get((train.name, period), train.recovery)
         return train.recovery
 
     def tap_cap(self, period: str) -> float | None:
-        return self.tap_cap_m3_per_day
+        cap = self.tap_cap_m3_per_day
+        if self.by_period is not None:
+            cap = self.by_period.tap_cap_m3_per_day.get(period, cap)
+        if self.rationing is not None:
+            cap = self.rationing.tap_cap(period, cap)
+        return cap
 
 
 def _duplicates(rows, key, file: str, what: str, problems: list[Problem]) -> None:
@@ -202,6 +221,7 @@ def load_case(folder: str | Path) -> Case:
         _mixed_costs(train_rows, problems)
 
     quality = load_quality(folder, settings, plants, uses, trains, blank_demand, problems)
+    extra = read_timeline(folder, plants, uses, trains, problems)
     if problems or settings is None:
         raise CaseError(problems)
     return Case(
@@ -215,4 +235,5 @@ def load_case(folder: str | Path) -> Case:
         tap_price_per_m3=settings.tap.price_per_m3,
         source=str(folder),
         quality=quality,
+        **extra,
     )

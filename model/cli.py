@@ -14,6 +14,9 @@ from model.bundled import DEFAULT_CASE, bundled_case, bundled_case_names
 from model.case import load_case
 from model.errors import EXIT_INVALID, EXIT_OK, WaterallocError
 from model.output import output_files, summary_json, write_files_atomically
+from model import progress
+from model.drought import with_cut
+from model.drought_results import drought_report, with_largest_cut
 from model.plan import plan
 from model.report import text_report
 
@@ -35,6 +38,16 @@ def _parser() -> argparse.ArgumentParser:
                                                 "tables to this folder")
     solve.add_argument("--time-limit", type=float, default=None,
                        help="solver time limit in seconds (no figures are reported if hit)")
+    drought = solve.add_mutually_exclusive_group()
+    drought.add_argument("--cut", type=float, default=None,
+                         help="ration tap water: cut this fraction of the baseline in every "
+                              "period (enables shortage)")
+    drought.add_argument("--stage", default=None,
+                         help="ration tap water at this drought stage in every period, e.g. "
+                              "yellow, orange (enables shortage)")
+    solve.add_argument("--largest-cut", action="store_true",
+                       help="also report the largest uniform cut the campus absorbs with no "
+                            "shortage (one extra LP)")
     sub.add_parser("cases", help="list the bundled cases")
     return parser
 
@@ -49,15 +62,18 @@ def _case_folder(arg: str | None) -> Path:
 
 
 def _solve(args) -> int:
-    case = load_case(_case_folder(args.case_dir))
+    progress.enabled = True  # long solves print a line on stderr every few seconds
+    case = with_cut(load_case(_case_folder(args.case_dir)), cut=args.cut, stage=args.stage)
     results = plan(case, time_limit_s=args.time_limit)
+    if args.largest_cut:
+        results = with_largest_cut(results, case, args.time_limit)
     files = {}
     if args.out is not None:
         files.update(output_files(results, args.out))
     if args.json is not None:
         files[args.json] = summary_json(results.summary)
     write_files_atomically(files)
-    print(text_report(results))
+    print(text_report(results) + drought_report(results))
     return EXIT_OK
 
 

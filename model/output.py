@@ -61,6 +61,7 @@ def output_files(results: Results, out_dir: Path) -> dict[Path, str]:
     }
     if results.quality is not None:
         tables["quality.csv"] = results.quality  # cases with a quality layer only
+    tables.update(results.extra)
     files = {out_dir / name: df.to_csv(index=False) for name, df in tables.items()}
     files[out_dir / "summary.json"] = summary_json(results.summary)
     return files

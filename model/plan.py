@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from model.build import build_model
 from model.case import Case
+from model.drought import resolve_baseline
+from model.drought_results import add_drought_results
 from model.results import Results, collect
 from model.solve import solve
 
@@ -12,6 +14,7 @@ def plan(case: Case, time_limit_s: float | None = None) -> Results:
 
     Raises `InfeasibleError` or `SolverError` unless every stage finished optimal.
     """
+    case = resolve_baseline(case, time_limit_s)
     m = build_model(case)
     report = solve(m, time_limit_s=time_limit_s)
-    return collect(m, report)
+    return add_drought_results(m, report, collect(m, report))

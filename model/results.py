@@ -11,7 +11,7 @@ Water balance used throughout (per period):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pyomo.environ as pyo
@@ -32,6 +32,7 @@ class Results:
     plants: pd.DataFrame      # per plant, day-weighted over periods
     uses: pd.DataFrame        # per use and period
     quality: pd.DataFrame | None = None  # per use, period, contaminant (model.quality_results)
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)  # more --out tables
 
 
 def _allocation(m) -> pd.DataFrame:

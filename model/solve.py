@@ -10,6 +10,12 @@ highspy in bulk, which is much faster than transferring constraints one by one. 
 The tolerance is `max(TAP_ABS_TOL_M3, TAP_REL_TOL * tap*)`. Primal values of the last stage are
 written back into the Pyomo variables; row duals of the first (tap) stage go into `m.dual`, so
 marginal values are in tap m3 per unit of right-hand side.
+
+A model may list more stages in `m.OBJECTIVE_STAGES` (rationing puts shortage stages before tap:
+see `model.rationing`). Every stage is then solved in order, each earlier stage held at its
+optimum by the same tolerance rule, and the duals come from the `total_tap_m3` stage (the first
+stage when there is none), so marginal values keep their meaning: tap saved with every earlier
+stage held.
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from model.errors import InfeasibleError, SolverError
+from model.progress import progress
 
 TAP_REL_TOL = 1e-10
 TAP_ABS_TOL_M3 = 1e-9
@@ -79,6 +86,11 @@ def compile_and_load(m: pyo.ConcreteModel, time_limit_s: float | None = None) ->
         for o, active in zip(stages, was_active):
             o.activate() if active else o.deactivate()
     costs = sf.c.toarray() if sf.c.shape[0] else np.zeros((len(stages), len(sf.columns)))
+    offsets = np.asarray(sf.c_offset, dtype=float)
+    if sf.c.shape[0]:
+        # the compiler lists objectives in model order; put them in stage order
+        order = [[id(o) for o in sf.objectives].index(id(obj)) for obj in stages]
+        costs, offsets = costs[order], offsets[order]
     n_rows, n_cols = sf.A.shape
     inf = highspy.kHighsInf
     rhs = np.asarray(sf.rhs, dtype=float)
@@ -103,13 +115,14 @@ def compile_and_load(m: pyo.ConcreteModel, time_limit_s: float | None = None) ->
         h.setOptionValue("time_limit", float(time_limit_s))
     h.passModel(lp)
     rows = [(r.constraint, r.bound_type) for r in sf.rows]
-    return LoadedLP(h, costs, np.asarray(sf.c_offset, dtype=float), list(sf.columns), rows,
+    return LoadedLP(h, costs, offsets, list(sf.columns), rows,
                     {id(con): i for i, (con, _) in enumerate(rows)})
 
 
 def _run(lp: LoadedLP, stage: str) -> str:
     h = lp.highs
-    h.run()
+    with progress(f"the {stage} stage"):
+        h.run()
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
         return "optimal"
@@ -155,35 +168,45 @@ def solve(m: pyo.ConcreteModel, time_limit_s: float | None = None) -> SolveRepor
     seconds["load"] = time.perf_counter() - t0
     h = lp.highs
 
-    t0 = time.perf_counter()
-    if _run(lp, m.OBJECTIVE_STAGES[0]) != "optimal":
-        raise _diagnose_infeasible(m, lp)
-    sol = h.getSolution()
-    tap_duals = np.asarray(sol.row_dual, dtype=float)
-    x = np.asarray(sol.col_value, dtype=float)
-    objectives = {m.OBJECTIVE_STAGES[0]: float(lp.costs[0] @ x + lp.offsets[0])}
-    tap_opt = objectives[m.OBJECTIVE_STAGES[0]]
-    tolerance = max(TAP_ABS_TOL_M3, TAP_REL_TOL * abs(tap_opt))
-    seconds[m.OBJECTIVE_STAGES[0]] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    tap_row = lp.costs[0]
-    nz = np.flatnonzero(tap_row)
-    h.addRow(-highspy.kHighsInf, tap_opt - lp.offsets[0] + tolerance, len(nz),
-             nz.astype(np.int32), tap_row[nz])
-    h.changeColsCost(len(lp.columns), np.arange(len(lp.columns), dtype=np.int32), lp.costs[1])
-    # The tap-optimal basis stays primal feasible (the new row holds at x) but not dual feasible
-    # for the new costs, so primal simplex continues from it; HiGHS's default dual simplex
-    # restarts its search, which took 150-300x longer on a 2,000-plant case (benchmarks/README.md).
-    h.setOptionValue("simplex_strategy", 4)  # 4 = primal simplex
-    if _run(lp, m.OBJECTIVE_STAGES[1]) != "optimal":
-        raise SolverError("the cost stage became infeasible after fixing tap at its optimum; "
-                          "this is a numerical failure. No figures are reported.")
-    x = np.asarray(h.getSolution().col_value, dtype=float)
-    for name, c, off in zip(m.OBJECTIVE_STAGES, lp.costs, lp.offsets):
-        if name != m.OBJECTIVE_STAGES[0]:
+    stages = list(m.OBJECTIVE_STAGES)
+    dual_stage = "total_tap_m3" if "total_tap_m3" in stages else stages[0]
+    objectives: dict[str, float] = {}
+    tap_duals = None
+    tolerance = 0.0
+    for i, stage in enumerate(stages):
+        t0 = time.perf_counter()
+        if i > 0:
+            # hold the previous stage at its optimum (within tolerance) before moving on
+            prev = lp.costs[i - 1]
+            prev_opt = objectives[stages[i - 1]]
+            held = max(TAP_ABS_TOL_M3, TAP_REL_TOL * abs(prev_opt))
+            nz = np.flatnonzero(prev)
+            h.addRow(-highspy.kHighsInf, prev_opt - lp.offsets[i - 1] + held, len(nz),
+                     nz.astype(np.int32), prev[nz])
+            h.changeColsCost(len(lp.columns), np.arange(len(lp.columns), dtype=np.int32),
+                             lp.costs[i])
+            # The previous optimal basis stays primal feasible (the new row holds at x) but not
+            # dual feasible for the new costs, so primal simplex continues from it; HiGHS's
+            # default dual simplex restarts its search, which took 150-300x longer on a
+            # 2,000-plant case (benchmarks/README.md).
+            h.setOptionValue("simplex_strategy", 4)  # 4 = primal simplex
+        if _run(lp, stage) != "optimal":
+            if i == 0:
+                raise _diagnose_infeasible(m, lp)
+            raise SolverError(f"the {stage} stage became infeasible after holding the earlier "
+                              "stages at their optimum; this is a numerical failure. "
+                              "No figures are reported.")
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value, dtype=float)
+        objectives[stage] = float(lp.costs[i] @ x + lp.offsets[i])
+        if stage == dual_stage:
+            tap_duals = np.asarray(sol.row_dual, dtype=float)[:len(lp.rows)]
+            tolerance = max(TAP_ABS_TOL_M3, TAP_REL_TOL * abs(objectives[stage]))
+        seconds[stage] = time.perf_counter() - t0
+    # objectives of the final plan (earlier stages may move within their tolerance)
+    for name, c, off in zip(stages, lp.costs, lp.offsets):
+        if name != stages[0]:
             objectives[name] = float(c @ x + off)
-    seconds[m.OBJECTIVE_STAGES[1]] = time.perf_counter() - t0
 
     for var, value in zip(lp.columns, x):
         var.set_value(float(value), skip_validation=True)

@@ -35,7 +35,7 @@ def test_solve_default_case_writes_json_and_tables(tmp_path, capsys):
         assert plant in printed
     # --out: every table is there, and the allocation adds up to the summary
     assert {p.name for p in out.iterdir()} == {"allocation.csv", "feeds.csv", "trains.csv",
-                                              "plants.csv", "uses.csv", "quality.csv",
+                                              "plants.csv", "uses.csv", "quality.csv", "periods.csv",
                                               "summary.json"}
     alloc = pd.read_csv(out / "allocation.csv")
     assert alloc.m3_per_day.sum() == pytest.approx(summary["demand_m3_per_day"], rel=1e-9)

@@ -1,0 +1,84 @@
+"""Drought questions that need more than one model: the rationing baseline, the largest uniform
+cut, and applying a cut or stage to any case from the command line.
+
+- `resolve_baseline(case)`: when rationing is enabled and no baseline is given, the baseline is
+  the unrestricted minimal tap draw of the same case — the same case solved with no tap cap, no
+  rationing and no emergency supply — as a day-weighted average in m3/day.
+- `largest_uniform_cut(case)`: the largest cut c, applied to the baseline in every period, that
+  the campus absorbs with no shortage. One LP over the case's own model (storage, tankers and
+  boosts included, no shortage variables):
+
+        maximise c   subject to   sum_u tap_m3_per_day[u, t] <= (1 - c) * baseline   for all t
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pyomo.environ as pyo
+
+from model.build import build_model
+from model.case import Case
+from model.errors import CaseError, Problem
+from model.solve import solve
+from model.timeline import Emergency, Rationing
+
+
+def unrestricted(case: Case) -> Case:
+    """The same campus with no tap cap, no rationing and no emergency supply."""
+    by_period = case.by_period.without_tap_caps() if case.by_period is not None else None
+    return replace(case, tap_cap_m3_per_day=None, by_period=by_period, rationing=None,
+                   emergency=Emergency())
+
+
+def minimal_tap_m3_per_day(case: Case, time_limit_s: float | None = None) -> float:
+    """Day-weighted average of the unrestricted minimal tap draw (m3/day)."""
+    m = build_model(unrestricted(case))
+    report = solve(m, time_limit_s=time_limit_s)
+    return report.objectives["total_tap_m3"] / case.total_days
+
+
+def resolve_baseline(case: Case, time_limit_s: float | None = None) -> Case:
+    """Fill in the rationing baseline when it must be computed; otherwise return `case`."""
+    r = case.rationing
+    if r is None or not r.enabled or r.baseline_m3_per_day is not None:
+        return case
+    baseline = minimal_tap_m3_per_day(case, time_limit_s)
+    return replace(case, rationing=replace(
+        r, baseline_m3_per_day=baseline,
+        baseline_source="computed: unrestricted minimal tap draw of this case"))
+
+
+def with_cut(case: Case, cut: float | None = None, stage: str | None = None) -> Case:
+    """Enable rationing with one cut (or one stage's cut) in every period, as `--cut` and
+    `--stage` do. A stage must be in the case's stage table (or the built-in TWC table)."""
+    if cut is None and stage is None:
+        return case
+    r = case.rationing or Rationing()
+    if stage is not None:
+        if stage not in r.stages:
+            raise CaseError([Problem("--stage", "unknown stage; known stages: "
+                                     + ", ".join(r.stages), value=stage)])
+        cut, label = r.stages[stage], stage
+    else:
+        if not 0.0 <= cut < 1.0:
+            raise CaseError([Problem("--cut", "a cut is a fraction in [0, 1)", value=cut)])
+        label = f"cut {cut:g}"
+    return replace(case, rationing=replace(r, enabled=True, cut_all=cut, cut_label=label))
+
+
+def largest_uniform_cut(case: Case, time_limit_s: float | None = None) -> tuple[float, float]:
+    """(largest uniform cut, baseline m3/day). One LP once the baseline is known."""
+    case = resolve_baseline(with_cut(case, cut=0.0) if case.rationing is None
+                            or not case.rationing.enabled else case, time_limit_s)
+    baseline = case.rationing.baseline_m3_per_day
+    plain = replace(case, rationing=None)  # no shortage variables: supply must meet demand
+    m = build_model(plain)
+    m.uniform_cut = pyo.Var(bounds=(0.0, 1.0))
+    m.uniform_cut_cap = pyo.Constraint(m.PERIODS, rule=lambda m, t: sum(
+        m.tap_m3_per_day[p, u, t] for p, u in m.USES) <= (1.0 - m.uniform_cut) * baseline)
+    for name in m.OBJECTIVE_STAGES:
+        getattr(m, name).deactivate()
+    m.negative_uniform_cut = pyo.Objective(expr=-m.uniform_cut)
+    m.OBJECTIVE_STAGES = ("negative_uniform_cut",)
+    solve(m, time_limit_s=time_limit_s)
+    return float(m.uniform_cut.value), baseline

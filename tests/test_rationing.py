@@ -1,0 +1,201 @@
+"""Rationing: priority order, fair share, tanker break-even, largest uniform cut, invariants."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from model import InfeasibleError, load_case, plan
+from model.cli import main
+from model.drought import largest_uniform_cut, with_cut
+from model.solve import TAP_ABS_TOL_M3, TAP_REL_TOL
+from period_casefiles import write_case
+
+# Each lexicographic stage is held at its optimum plus max(1e-6 m3, 1e-9 x optimum) (model.solve),
+# so a later stage may move an earlier stage's volume by up to that much: volumes are compared
+# with that absolute slack on top of rel=1e-9.
+HELD = 2 * TAP_ABS_TOL_M3
+
+# Two uses at one plant. A returns all its water and may take once-treated water (train at 50%,
+# ample capacity): its least tap is 60 / 1.5 = 40. B is tap only: 40. Baseline tap = 80.
+TWO_USES = {
+    "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                "P,A,60,1.0,\nP,B,40,0.0,0\n",
+}
+
+
+def shortages(r):
+    df = r.extra["shortages.csv"]
+    return dict(zip(df.use, df.shortage_m3_per_day)), dict(zip(df.use, df.shortage_fraction))
+
+
+def test_cut_creates_shortage_and_reports_the_computed_baseline(tmp_path):
+    case = with_cut(load_case(write_case(tmp_path, TWO_USES)), cut=0.25)
+    r = plan(case)
+    assert r.summary["rationing"]["baseline_m3_per_day"] == pytest.approx(80.0, rel=1e-9)
+    assert r.summary["rationing"]["baseline_source"].startswith("computed")
+    # cap 0.75 x 80 = 60. Least shortage: cutting B frees 1 m3 tap per m3, cutting A only 2/3,
+    # so B is cut by 80 - 60 = 20 and A is untouched.
+    short, _ = shortages(r)
+    assert short["B"] == pytest.approx(20.0, rel=1e-9, abs=HELD)
+    assert short["A"] == pytest.approx(0.0, abs=HELD)
+    assert r.summary["shortage_m3_per_day"] == pytest.approx(20.0, rel=1e-9, abs=HELD)
+    assert r.summary["tap_m3"] == pytest.approx(60.0, rel=1e-9, abs=HELD)
+
+
+def test_priority_class_one_is_cut_last(tmp_path):
+    case = with_cut(load_case(write_case(tmp_path, {
+        **TWO_USES, "curtailment.csv": "plant,use,priority\nP,A,2\nP,B,1\n"})), cut=0.25)
+    short, _ = shortages(plan(case))
+    # B (class 1) is protected; A (class 2) must free 20 m3 of tap: supplied A needs 1/1.5 tap
+    # per m3, so A supplies 20 * 1.5 = 30 less: shortage 30.
+    assert short["B"] == pytest.approx(0.0, abs=HELD)
+    assert short["A"] == pytest.approx(30.0, rel=1e-9, abs=HELD)
+
+
+def test_fair_share_cuts_every_use_of_a_class_by_the_same_fraction(tmp_path):
+    case = with_cut(load_case(write_case(tmp_path, {
+        **TWO_USES, "rationing.toml": "fair_share = true\n"})), cut=0.25)
+    short, fraction = shortages(plan(case))
+    # equal fraction f: tap = 40 (1 - f) + 40 (1 - f) = 60  ->  f = 0.25
+    assert fraction["A"] == pytest.approx(0.25, rel=1e-9, abs=HELD)
+    assert fraction["B"] == pytest.approx(0.25, rel=1e-9, abs=HELD)
+    assert short["A"] == pytest.approx(15.0, rel=1e-9, abs=HELD)
+
+
+def test_stage_schedule_by_period_uses_the_stage_table(tmp_path):
+    case = load_case(write_case(tmp_path, {
+        **TWO_USES,
+        "periods.csv": "period,start,days,stage\nw1,2023-03-01,7,blue\nw2,2023-03-08,7,orange\n",
+        "stages.csv": "stage,cut\nblue,0\norange,0.1\n",
+    }))
+    r = plan(case)
+    per = {p["period"]: p for p in r.summary["periods"]}
+    # baseline 80; orange caps tap at 72: B is cut by 8 m3/day for 7 days
+    assert per["w1"]["shortage_m3"] == pytest.approx(0.0, abs=HELD)
+    assert per["w2"]["shortage_m3"] == pytest.approx(7 * 8.0, rel=1e-9, abs=HELD)
+    assert per["w2"]["stage"] == "orange"
+
+
+def test_given_baseline_is_used_and_reported(tmp_path):
+    case = with_cut(load_case(write_case(tmp_path, {
+        **TWO_USES, "rationing.toml": "baseline_m3_per_day = 90\n"})), stage="orange")
+    r = plan(case)
+    # cap 0.9 x 90 = 81 >= 80: no shortage
+    assert r.summary["rationing"]["baseline_source"] == "given"
+    assert r.summary["shortage_m3"] == pytest.approx(0.0, abs=HELD)
+
+
+# Tanker break-even. One use (D = 100, a = 1, K = 1, r = 0.5, treatment free): one extra m3 of
+# fresh water supplies 1.5 m3 of demand, so a m3 of shortage is avoided with 2/3 m3 of trucked
+# water. With shortage priced at V per m3 and trucks at P per m3, trucks pay when V > 2P/3.
+PRICE = 30.0
+BREAK_EVEN = PRICE * 2 / 3
+
+
+def tanker_case(tmp_path, value: float):
+    return with_cut(load_case(write_case(tmp_path, {
+        "tankers.csv": f"tanker,capacity_m3_per_day,price_per_m3\ntruck,1000,{PRICE}\n",
+        "curtailment.csv": f"plant,use,priority,lost_value_per_m3\nP,rinse,1,{value}\n",
+        "rationing.toml": "price_shortage = true\n",
+    })), cut=0.3)
+
+
+EPS = 1e-3
+
+
+@pytest.mark.parametrize("above", [True, False])
+def test_tanker_break_even_against_shortage_value(tmp_path, above):
+    value = BREAK_EVEN * (1 + EPS) if above else BREAK_EVEN * (1 - EPS)
+    r = plan(tanker_case(tmp_path, value))
+    # baseline 100 / 1.5; cap 0.7 of it = 46.67; the gap to the least tap is 0.3 x 66.67 = 20
+    gap = 0.3 * 100 / 1.5
+    # The tap stage holds cost within max(TAP_ABS_TOL_M3, TAP_REL_TOL x cost) of its optimum
+    # (model.solve). Swapping 1 m3 of trucked water for 1.5 m3 of shortage changes cost by
+    # 1.5 V - P = 30 EPS, so the tap stage may swap up to held / (30 EPS) m3: that, doubled, is
+    # the absolute slack on volumes.
+    held = max(TAP_ABS_TOL_M3, TAP_REL_TOL * abs(r.summary["cost"]))
+    slack = 2 * held / (30 * EPS) * 1.5
+    if above:
+        assert r.summary["tanker_m3"] == pytest.approx(gap, rel=1e-9, abs=slack)
+        assert r.summary["shortage_m3"] == pytest.approx(0.0, abs=slack)
+    else:
+        assert r.summary["tanker_m3"] == pytest.approx(0.0, abs=slack)
+        assert r.summary["shortage_m3"] == pytest.approx(1.5 * gap, rel=1e-9, abs=slack)
+
+
+def test_without_priced_shortage_tankers_are_used_before_any_shortage(tmp_path):
+    case = with_cut(load_case(write_case(tmp_path, {
+        "tankers.csv": "tanker,capacity_m3_per_day,price_per_m3\ntruck,12,1500\n"})), cut=0.3)
+    r = plan(case)
+    # gap 20 m3/day of fresh water, trucks bring 12; the other 8 -> 8 x 1.5 = 12 m3 short
+    assert r.summary["tanker_m3"] == pytest.approx(12.0, rel=1e-9, abs=HELD)
+    assert r.summary["shortage_m3"] == pytest.approx(12.0, rel=1e-9, abs=HELD)
+
+
+def test_recovery_boost_replaces_shortage(tmp_path):
+    case = with_cut(load_case(write_case(tmp_path, {
+        "boosts.csv": "train,recovery,extra_cost_per_m3\nT,0.8,5\n"})), cut=0.1)
+    r = plan(case)
+    # boosted: tap = 100 / 1.8 = 55.6 <= cap 0.9 x 66.7 = 60, so no shortage
+    assert r.summary["shortage_m3"] == pytest.approx(0.0, abs=HELD)
+    assert r.summary["tap_m3"] == pytest.approx(100 / 1.8, rel=1e-9, abs=HELD)
+
+
+def test_binding_cap_without_rationing_stays_infeasible(tmp_path):
+    with pytest.raises(InfeasibleError, match="minimum tap draw"):
+        plan(load_case(write_case(tmp_path, {
+            "case.toml": 'name = "c"\nmax_recycles = 1\n[tap]\ncap_m3_per_day = 50\n'})))
+
+
+def test_largest_uniform_cut_matches_tanker_capacity_and_is_tight(tmp_path):
+    folder = write_case(tmp_path, {
+        "tankers.csv": "tanker,capacity_m3_per_day,price_per_m3\ntruck,10,1500\n"})
+    case = load_case(folder)
+    cut, baseline = largest_uniform_cut(case)
+    # baseline = 100 / 1.5; trucks cover 10 m3/day of tap: c* = 10 / baseline = 0.15
+    assert baseline == pytest.approx(100 / 1.5, rel=1e-9)
+    assert cut == pytest.approx(0.15, rel=1e-9)
+    at = plan(with_cut(case, cut=cut))
+    assert at.summary["shortage_m3"] == pytest.approx(0.0, abs=HELD)
+    above = plan(with_cut(case, cut=cut + 1e-3))
+    assert above.summary["shortage_m3"] > 1e-3
+
+
+def test_largest_uniform_cut_with_a_given_baseline(tmp_path):
+    case = load_case(write_case(tmp_path, {"rationing.toml": "baseline_m3_per_day = 80\n"}))
+    cut, baseline = largest_uniform_cut(case)
+    # the least tap 66.67 must fit under (1 - c) x 80: c* = 1 - 66.67 / 80
+    assert cut == pytest.approx(1 - (100 / 1.5) / 80, rel=1e-9)
+    assert plan(with_cut(case, cut=cut + 1e-3)).summary["shortage_m3"] > 0
+
+
+def test_cli_cut_writes_period_tables_and_invariants_hold(tmp_path):
+    folder = write_case(tmp_path / "case", {
+        **TWO_USES,
+        "periods.csv": "period,start,days,stage\nm1,2021-02-01,28,\nm2,2021-03-01,31,yellow\n"
+                       "m3,2021-04-01,30,orange\n",
+        "tanks.csv": "tank,zone,holds,capacity_m3,initial_m3,min_final_m3\nR,1,recycled,50,50,0\n",
+        "tankers.csv": "tanker,capacity_m3_per_day,price_per_m3\ntruck,2,1500\n",
+        "curtailment.csv": "plant,use,priority\nP,A,1\nP,B,2\n",
+    })
+    out = tmp_path / "out"
+    assert main(["solve", str(folder), "--out", str(out), "--largest-cut"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    import pandas as pd
+    periods = pd.read_csv(out / "periods.csv")
+    assert (periods.tap_m3_per_day <= periods.tap_cap_m3_per_day.fillna(float("inf"))
+            * (1 + 1e-9)).all()
+    baseline = summary["rationing"]["baseline_m3_per_day"]  # the tank's 50 m3 lower it
+    assert baseline < 80
+    assert periods.tap_cap_m3_per_day.iloc[2] == pytest.approx(0.9 * baseline, rel=1e-9)
+    uses = pd.read_csv(out / "uses.csv")
+    short = pd.read_csv(out / "shortages.csv")
+    both = uses.merge(short, on=["plant", "use", "period"])
+    # shortage + supply (tap + recycled + trucked) = demand, for every use and period
+    total = both.supplied_m3_per_day + both.tanker_m3_per_day + both.shortage_m3_per_day
+    assert list(total) == pytest.approx(list(both.demand_m3_per_day_x), rel=1e-9, abs=HELD)
+    assert summary["shortage_m3"] == pytest.approx((periods.shortage_m3).sum(), rel=1e-9, abs=HELD)
+    assert [p["period"] for p in summary["periods"]] == ["m1", "m2", "m3"]
+    assert summary["periods"][1]["start"] == "2021-03-01"
+    assert 0 <= summary["largest_uniform_cut"] < 1
