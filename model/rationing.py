@@ -37,7 +37,7 @@ def add_emergency_supply(m: pyo.ConcreteModel, case: Case) -> None:
         tanker_m3_per_day[k, u, t] >= 0 for u in a zone k serves
         sum_u tanker_m3_per_day[k, u, t] <= capacity_m3_per_day[k]
         0 <= shortage_m3_per_day[u, t] <= demand_m3_per_day[u, t]        (rationing only)
-        shortage_m3_per_day[u, t] = cut_fraction[c(u), t] * demand[u, t]  (fair share only)
+        shortage_m3_per_day[u, t] <= cut_fraction[c(u), t] * demand[u, t] (fair share only)
         boosted_feed_m3_per_day[s, g, t] <= sum_z feed_m3_per_day[s, z, g, t]
     """
     tankers = case.emergency.tankers
@@ -77,9 +77,11 @@ def add_emergency_supply(m: pyo.ConcreteModel, case: Case) -> None:
     fair = enabled and case.rationing.fair_share
     m.cut_fraction = pyo.Var(m.PRIORITY_CLASSES * m.PERIODS if fair else [],
                              bounds=(0.0, 1.0))
+    # max-min fairness: cut_fraction is the largest cut of the class, minimised in its own
+    # stage before the class's total shortage (see add_rationing_objectives)
     m.fair_share = pyo.Constraint(m.SHORTAGES * m.PERIODS if fair else [],
                                   rule=lambda m, p, u, t: m.shortage_m3_per_day[p, u, t]
-                                  == m.cut_fraction[case.rationing.priority_of(p, u), t]
+                                  <= m.cut_fraction[case.rationing.priority_of(p, u), t]
                                   * case.demand(m.use_of[p, u], t))
 
 
@@ -112,6 +114,12 @@ def add_rationing_objectives(m: pyo.ConcreteModel, case: Case) -> None:
         total_cost   += sum_t days_t * (sum price_per_m3[k] * tanker_m3_per_day[k, u, t]
                                         + sum extra_cost_per_m3[s] * boosted_feed_m3_per_day[s, g, t])
         shortage_priority_c_m3 = sum_t days_t * sum_{u in class c} shortage_m3_per_day[u, t]
+        largest_cut_priority_c = sum_t days_t * cut_fraction[c, t]          (fair share only)
+
+    Stages: for each class c from 1 (cut last) down, [largest_cut_priority_c (fair share only),
+    shortage_priority_c_m3], then total_tap_m3, then total_cost. Fair share thus minimises the
+    largest fraction of demand cut in the class first (max-min), and only then the class's total
+    shortage, so no use is cut more than the fairest plan needs, and no use is cut needlessly.
         price_shortage: total_cost += sum_t days_t * sum_u lost_value_per_m3[u] * shortage[u, t]
     """
     trucked = sum(m.days[t] * v for (_, _, _, t), v in m.tanker_m3_per_day.items())
@@ -138,6 +146,12 @@ def add_rationing_objectives(m: pyo.ConcreteModel, case: Case) -> None:
         m.total_cost.set_value(m.total_cost.expr + extra)
     names = []
     for c in m.PRIORITY_CLASSES:
+        if r.fair_share:
+            fairest = f"largest_cut_priority_{c}"
+            m.add_component(fairest, pyo.Objective(expr=sum(
+                m.days[t] * m.cut_fraction[c, t] for t in m.PERIODS)))
+            getattr(m, fairest).deactivate()
+            names.append(fairest)
         name = f"shortage_priority_{c}_m3"
         expr = sum(m.days[t] * v for (p, u, t), v in m.shortage_m3_per_day.items()
                    if r.priority_of(p, u) == c)

@@ -3,11 +3,15 @@
 Volumes are m3/day within each period. Campus figures in the summary are day-weighted averages
 over the periods (for a steady-state case, simply the day's figures).
 
-Water balance used throughout (per period):
-    collectable   W = sum_u return_fraction[u] * demand[u]
-    consumed        = demand - W                  (evaporation, product, losses)
-    discharged      = W - recycled                = untreated + reject + surplus product
-    tap             = consumed + discharged       (a check the tests recompute)
+Water balance used throughout (day-weighted over the horizon):
+    supplied        = demand - shortage = tap + tanker + recycled + direct reuse
+    collectable   W = sum_u return_fraction[u] * supplied[u]
+    consumed        = supplied - W                (evaporation, product, losses)
+    storage gain    = (final - initial contents of all tanks and basins) / days
+    discharged      = W - recycled - direct - storage gain
+                    = untreated + reject + surplus product
+    tap + tanker    = consumed + discharged + storage gain     (a check the tests recompute)
+where recycled counts water delivered from trains and from recycled-water tanks.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import pyomo.environ as pyo
 
 from model.quality_results import (direct_reuse_rows, operation_flow, quality_summary,
                                     quality_table)
+from model.rationing import boost_extra_product
 from model.solve import SolveReport
 
 FLOW_EPS = 1e-9  # m3/day: flows below this are solver noise and are not listed
@@ -42,6 +47,8 @@ def _allocation(m) -> pd.DataFrame:
     for (p, u, s, g, t), var in m.recycled_m3_per_day.items():
         rows.append((p, u, m.use_of[p, u].zone, t, s, g, var.value or 0.0))
     rows += direct_reuse_rows(m)  # source "direct:<plant>/<use>"
+    for (k, p, u, t), var in m.tanker_m3_per_day.items():
+        rows.append((p, u, m.use_of[p, u].zone, t, f"tanker:{k}", 0, var.value or 0.0))
     df = pd.DataFrame(rows, columns=["plant", "use", "zone", "period", "source", "generation",
                                      "m3_per_day"])
     return df[df.m3_per_day > FLOW_EPS].reset_index(drop=True)
@@ -53,13 +60,20 @@ def _feeds(m) -> pd.DataFrame:
     return df[df.m3_per_day > FLOW_EPS].reset_index(drop=True)
 
 
+def source_kind(source: pd.Series) -> pd.Series:
+    """tap, tanker, direct (untreated reuse) or recycled (from a train or a recycled tank)."""
+    kind = source.str.split(":").str[0]
+    return kind.where(kind.isin(["tap", "tanker", "direct"]), "recycled")
+
+
 def _uses(m, case, allocation: pd.DataFrame) -> pd.DataFrame:
-    supplied = allocation.assign(
-        tap=allocation.m3_per_day.where(allocation.source == "tap", 0.0),
-        direct=allocation.m3_per_day.where(allocation.source.str.startswith("direct:"), 0.0))
-    supplied["recycled"] = supplied.m3_per_day - supplied.tap - supplied.direct
+    kind = source_kind(allocation.source)
+    supplied = allocation.assign(**{
+        k: allocation.m3_per_day.where(kind == k, 0.0)
+        for k in ["tap", "tanker", "direct", "recycled"]})
     by_use = supplied.groupby(["plant", "use", "period"], sort=False).agg(
         supplied_m3_per_day=("m3_per_day", "sum"), tap_m3_per_day=("tap", "sum"),
+        tanker_m3_per_day=("tanker", "sum"),
         direct_reuse_m3_per_day=("direct", "sum"), recycled_m3_per_day=("recycled", "sum"))
     rows = []
     for u in case.uses:
@@ -70,8 +84,12 @@ def _uses(m, case, allocation: pd.DataFrame) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["plant", "use", "zone", "period", "days",
                                      "demand_m3_per_day", "return_fraction", "max_recycles"])
     df = df.join(by_use, on=["plant", "use", "period"]).fillna(
-        {"supplied_m3_per_day": 0.0, "tap_m3_per_day": 0.0, "direct_reuse_m3_per_day": 0.0,
-         "recycled_m3_per_day": 0.0})
+        {"supplied_m3_per_day": 0.0, "tap_m3_per_day": 0.0, "tanker_m3_per_day": 0.0,
+         "direct_reuse_m3_per_day": 0.0, "recycled_m3_per_day": 0.0})
+    df["shortage_m3_per_day"] = [
+        float(m.shortage_m3_per_day[p, u, t].value or 0.0)
+        if (p, u, t) in m.shortage_m3_per_day else 0.0
+        for p, u, t in zip(df.plant, df.use, df.period)]
     return df
 
 
@@ -133,14 +151,16 @@ def collect(m: pyo.ConcreteModel, report: SolveReport) -> Results:
     plants = _plants(uses)
 
     demand = _per_day(uses, "demand_m3_per_day", total_days)
+    supplied = _per_day(uses, "supplied_m3_per_day", total_days)
     tap = _per_day(uses, "tap_m3_per_day", total_days)
     recycled = _per_day(uses, "recycled_m3_per_day", total_days)
     direct = _per_day(uses, "direct_reuse_m3_per_day", total_days)
-    collectable = _per_day(uses.assign(w=uses.return_fraction * uses.demand_m3_per_day),
+    collectable = _per_day(uses.assign(w=uses.return_fraction * uses.supplied_m3_per_day),
                            "w", total_days)
     treated = _per_day(trains, "treated_m3_per_day", total_days) if len(trains) else 0.0
-    product = _per_day(trains.assign(p=trains.recovery * trains.treated_m3_per_day), "p",
-                       total_days) if len(trains) else 0.0
+    store = _storage(m, total_days)
+    from_trains = float((allocation.m3_per_day * allocation.period.map(m.days))[
+        allocation.source.isin(m.train_of)].sum()) / total_days
     summary = {
         "case": case.name,
         "status": report.status,
@@ -151,13 +171,15 @@ def collect(m: pyo.ConcreteModel, report: SolveReport) -> Results:
         "recycled_m3_per_day": recycled,
         "treated_m3_per_day": treated,
         "direct_reuse_m3_per_day": direct,
-        "discharged_m3_per_day": collectable - recycled - direct,
+        "supplied_m3_per_day": supplied,
+        "discharged_m3_per_day": collectable - recycled - direct - store["gain"],
         "discharge_breakdown_m3_per_day": {
-            "untreated_wastewater": collectable - treated - direct,
-            "treatment_reject": treated - product,
-            "surplus_product": product - recycled,
+            "untreated_wastewater": collectable - treated - direct - store["basin_gain"],
+            "treatment_reject": treated - store["product"],
+            "surplus_product": store["product"] - from_trains - store["tank_charge"],
         },
-        "consumed_m3_per_day": demand - collectable,
+        "consumed_m3_per_day": supplied - collectable,
+        "storage_gain_m3_per_day": store["gain"],
         "tap_share": tap / demand if demand > 0 else None,
         "uses_per_drop": demand / tap if tap > 0 else None,
         "tap_cap_m3_per_day": case.tap_cap_m3_per_day,
@@ -173,6 +195,33 @@ def collect(m: pyo.ConcreteModel, report: SolveReport) -> Results:
     quality = quality_table(m)
     summary.update(quality_summary(m, quality))
     return Results(summary, allocation, feeds, trains, plants, uses, quality)
+
+
+def _storage(m, total_days: float) -> dict[str, float]:
+    """Day-weighted figures (m3/day over the horizon) of treatment product and of storage.
+
+    product      recovery x feed, plus the extra product of boosted feed (model.rationing)
+    tank_charge  product put into recycled-water tanks
+    basin_gain, gain   end minus start contents of wastewater basins, of all tanks, per day
+    """
+    value = pyo.value
+    product = sum(m.days[t] * m.case.recovery(m.train_of[s], t) * (v.value or 0.0)
+                  for (s, z, g, t), v in m.feed_m3_per_day.items())
+    if hasattr(m, "BOOSTED"):
+        product += sum(m.days[t] * value(boost_extra_product(m, s, g, t))
+                       for s, g, t in m.BOOSTED)
+    tank_charge = basin_gain = gain = 0.0
+    if hasattr(m, "TANK_LAYERS") and len(m.TANK_LAYERS):
+        last = list(m.PERIODS)[-1]
+        tank_charge = sum(m.days[t] * (v.value or 0.0)
+                          for (s, k, g, t), v in m.tank_charge_m3_per_day.items())
+        for tank in m.case.tanks:
+            change = sum(m.tank_level_m3[k, g, last].value or 0.0
+                         for k, g in m.TANK_LAYERS if k == tank.name) - tank.initial_m3
+            gain += change
+            basin_gain += change if tank.holds == "wastewater" else 0.0
+    return {"product": product / total_days, "tank_charge": tank_charge / total_days,
+            "basin_gain": basin_gain / total_days, "gain": gain / total_days}
 
 
 def _train_summary(trains: pd.DataFrame, total_days: float) -> pd.DataFrame:
