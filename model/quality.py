@@ -84,14 +84,30 @@ def generations(m, use) -> range:
     return range(m.use_of[use].max_recycles + 1)
 
 
+def source_ppm(m, source: str) -> dict[str, float]:
+    """Concentrations of recycled water from a train, or from a recycled-water tank.
+
+    A tank holds the product of every train serving its zone, mixed in proportions the model
+    does not track, so its water is charged the highest product concentration among those
+    trains: conservative (it may overstate tap, never break a limit)."""
+    q = m.quality
+    if source in m.train_of:
+        return {j: q.product_ppm[source, j] for j in q.contaminants}
+    zone = m.tank_of[source].zone
+    fillers = [s.name for s in m.case.trains if zone in s.zones]
+    return {j: max((q.product_ppm[s, j] for s in fillers), default=q.tap_ppm[j])
+            for j in q.contaminants}
+
+
 def inflows(m, use, t: str) -> list[tuple[object, dict[str, float]]]:
     """Every flow into a use with its concentrations: [(variable, {contaminant: ppm})]."""
     q = m.quality
     p, u = use
     flows = [(m.tap_m3_per_day[p, u, t], q.tap_ppm)]
+    for k in getattr(m, "tankers_to", {}).get(use, ()):  # trucked water is tap quality
+        flows.append((m.tanker_m3_per_day[k, p, u, t], q.tap_ppm))
     for s, g in m.network.deliveries_to.get(use, ()):
-        flows.append((m.recycled_m3_per_day[p, u, s, g, t],
-                      {j: q.product_ppm[s, j] for j in q.contaminants}))
+        flows.append((m.recycled_m3_per_day[p, u, s, g, t], source_ppm(m, s)))
     for g in generations(m, use):
         for v in m.reuse_into.get((use, g), ()):
             flows.append((m.direct_reuse_m3_per_day[v[0], v[1], p, u, g, t],
