@@ -7,7 +7,18 @@ from model.results import Results
 
 
 def _num(x, fmt=",.1f") -> str:
-    return "-" if x is None or (isinstance(x, float) and pd.isna(x)) else format(x, fmt)
+    if x is None or (isinstance(x, float) and pd.isna(x)):
+        return "-"
+    text = format(x, fmt)
+    # solver round-off can leave -1e-12 where the answer is zero: do not print "-0.0"
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+
+
+def _table(df: pd.DataFrame) -> str:
+    """Volumes with one decimal, shares and fractions with three."""
+    shares = {c: (lambda v: _num(v, ".3f")) for c in df.columns
+              if c.endswith("share") or c.endswith("fraction")}
+    return df.to_string(index=False, formatters=shares, float_format=lambda v: _num(v))
 
 
 def text_report(results: Results) -> str:
@@ -41,7 +52,7 @@ def text_report(results: Results) -> str:
         lines.append("  (none)")
     lines += quality_lines(s)
     lines += ["", "plants (m3/day)",
-              results.plants.to_string(index=False, float_format=lambda v: f"{v:,.1f}")]
+              _table(results.plants)]
     return "\n".join(lines)
 
 

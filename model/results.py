@@ -127,11 +127,14 @@ def _trains(m, case, feeds: pd.DataFrame, allocation: pd.DataFrame) -> pd.DataFr
 
 
 def _plants(uses: pd.DataFrame) -> pd.DataFrame:
-    weighted = uses.assign(**{c: uses[c] * uses.days for c in
-                              ["demand_m3_per_day", "tap_m3_per_day", "recycled_m3_per_day"]})
+    """Per plant, day-weighted over the periods; trucked water, direct reuse and shortage are
+    listed only when some plant has them."""
+    columns = ["demand_m3_per_day", "tap_m3_per_day", "recycled_m3_per_day"] + [
+        c for c in ["tanker_m3_per_day", "direct_reuse_m3_per_day", "shortage_m3_per_day"]
+        if (uses[c].abs() > FLOW_EPS).any()]
+    weighted = uses.assign(**{c: uses[c] * uses.days for c in columns})
     days = uses.drop_duplicates("period").days.sum()
-    df = weighted.groupby(["plant", "zone"], sort=False)[
-        ["demand_m3_per_day", "tap_m3_per_day", "recycled_m3_per_day"]].sum() / days
+    df = weighted.groupby(["plant", "zone"], sort=False)[columns].sum() / days
     df["tap_share"] = df.tap_m3_per_day / df.demand_m3_per_day.where(df.demand_m3_per_day > 0)
     return df.reset_index()
 
