@@ -18,7 +18,7 @@ import pyomo.environ as pyo
 
 from model.build import build_model
 from model.case import Case
-from model.errors import CaseError, Problem
+from model.errors import UsageError
 from model.solve import solve
 from model.timeline import Emergency, Rationing
 
@@ -56,12 +56,12 @@ def with_cut(case: Case, cut: float | None = None, stage: str | None = None) -> 
     r = case.rationing or Rationing()
     if stage is not None:
         if stage not in r.stages:
-            raise CaseError([Problem("--stage", "unknown stage; known stages: "
-                                     + ", ".join(r.stages), value=stage)])
+            raise UsageError("--stage", stage, "unknown stage; known stages: "
+                             + ", ".join(r.stages))
         cut, label = r.stages[stage], stage
     else:
         if not 0.0 <= cut < 1.0:
-            raise CaseError([Problem("--cut", "a cut is a fraction in [0, 1)", value=cut)])
+            raise UsageError("--cut", cut, "a cut is a fraction in [0, 1)")
         label = f"cut {cut:g}"
     return replace(case, rationing=replace(r, enabled=True, cut_all=cut, cut_label=label))
 

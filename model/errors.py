@@ -6,7 +6,8 @@ a traceback is never what a user sees.
 | exit code | error            | meaning                                                     |
 |-----------|------------------|-------------------------------------------------------------|
 | 0         | (none)           | every solve finished optimal                                |
-| 2         | CaseError, usage | invalid input: files, columns, values, or command-line use |
+| 2         | CaseError,       | invalid input: files, columns, values, or command-line use |
+|           | UsageError       |                                                             |
 | 3         | InfeasibleError  | the case has no feasible plan (for example a tap cap below  |
 |           |                  | the minimum tap draw); the message gives the numbers        |
 | 4         | SolverError      | the solver stopped without proving optimality               |
@@ -60,6 +61,15 @@ class CaseError(WaterallocError):
         n = len(self.problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"invalid case: {n} problem{'s' if n != 1 else ''}\n{lines}")
+
+
+class UsageError(WaterallocError):
+    """A command-line option that cannot apply to this case (e.g. an unknown drought stage)."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, option: str, value: object, rule: str):
+        super().__init__(f"invalid option {option} {value!r}: {rule}")
 
 
 class InfeasibleError(WaterallocError):

@@ -152,3 +152,16 @@ def test_out_into_a_file_is_a_clear_error(tmp_path, capsys):
     assert str(target) in err
     assert target.read_text() == "not a folder\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--cut", "1.5"], ["invalid option --cut 1.5", "[0, 1)"]),
+    (["--cut", "-0.1"], ["invalid option --cut -0.1", "[0, 1)"]),
+    (["--stage", "purple"], ["invalid option --stage 'purple'", "yellow", "orange"]),
+])
+def test_bad_drought_options_exit_2_with_the_rule(args, words, capsys):
+    assert main(["solve", *args]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "invalid case" not in err
+    for word in words:
+        assert word in err
