@@ -106,16 +106,37 @@ def money_cost(m: pyo.ConcreteModel) -> float | None:
     return cost
 
 
+TRUCK_M3 = 20.0  # one tanker truck carries 20 t (taiwannews 4134262, FACTS.md)
+SHORTAGE_EPS_M3 = 1e-6  # below this a period's shortage is solver tolerance, not a shortage
+
+
+def holding(periods: pd.DataFrame) -> dict:
+    """How long the campus holds: days from the start of the horizon until the first period
+    with a shortage (the whole horizon if there is none), and that period."""
+    short = periods.index[periods.shortage_m3 > SHORTAGE_EPS_M3]
+    if len(short) == 0:
+        return {"days_without_shortage": float(periods.days.sum()), "first_shortage_period": None,
+                "first_shortage_start": None}
+    first = short[0]
+    return {"days_without_shortage": float(periods.days.iloc[:first].sum()),
+            "first_shortage_period": periods.period.iloc[first],
+            "first_shortage_start": periods.start.iloc[first]}
+
+
 def add_drought_results(m: pyo.ConcreteModel, report: SolveReport, results: Results) -> Results:
     """`results` with the per-period summary keys and tables added."""
     periods = period_table(m)
+    periods["tanker_trucks"] = periods.tanker_m3 / TRUCK_M3
+    periods["tanker_trucks_per_day"] = periods.tanker_m3_per_day / TRUCK_M3
     summary = dict(results.summary)
-    for key in ("tap_m3", "recycled_m3", "shortage_m3", "tanker_m3"):
+    for key in ("tap_m3", "recycled_m3", "shortage_m3", "tanker_m3", "tanker_trucks"):
         summary[key] = float(periods[key].sum())
     summary["cost"] = money_cost(m)
+    summary.update(holding(periods))
     summary["periods"] = [
         {k: row[k] for k in ("period", "start", "days", "stage", "cut", "tap_cap_m3_per_day",
-                             "tap_m3", "recycled_m3", "shortage_m3", "tanker_m3")}
+                             "tap_m3", "recycled_m3", "shortage_m3", "tanker_m3",
+                             "tanker_trucks_per_day")}
         for row in periods.to_dict("records")]
     extra = dict(results.extra)
     extra["periods.csv"] = periods
@@ -144,8 +165,13 @@ def drought_report(results: Results) -> str:
         return ""
     lines = ["", "over the horizon (m3)",
              f"  tap {s['tap_m3']:,.0f}   recycled {s['recycled_m3']:,.0f}   "
-             f"tanker {s['tanker_m3']:,.0f}   shortage {s['shortage_m3']:,.0f}"
-             + (f"   cost {s['cost']:,.0f}" if s.get("cost") is not None else "")]
+             f"tanker {s['tanker_m3']:,.0f} ({s['tanker_trucks']:,.0f} trucks of "
+             f"{TRUCK_M3:g} t)   shortage {s['shortage_m3']:,.0f}"
+             + (f"   cost {s['cost']:,.0f}" if s.get("cost") is not None else ""),
+             f"  holds {s['days_without_shortage']:,.0f} days without shortage"
+             + (f"; first shortage in period {s['first_shortage_period']}"
+                + (f" (from {s['first_shortage_start']})" if s["first_shortage_start"] else "")
+                if s["first_shortage_period"] is not None else " (the whole horizon)")]
     if "rationing" in s:
         ra = s["rationing"]
         lines.append(f"  rationing baseline {ra['baseline_m3_per_day']:,.1f} m3/day "
@@ -155,7 +181,8 @@ def drought_report(results: Results) -> str:
     if "shortage_m3_per_day" in s:
         lines.append(f"  shortage {s['shortage_m3_per_day']:,.1f} m3/day")
     table = results.extra["periods.csv"][["period", "start", "days", "stage", "tap_m3",
-                                          "recycled_m3", "tanker_m3", "shortage_m3"]]
+                                          "recycled_m3", "tanker_m3", "tanker_trucks_per_day",
+                                          "shortage_m3"]]
     lines += ["", "periods (m3)",
               table.to_string(index=False, float_format=lambda v: f"{v:,.0f}")]
     return "\n".join(lines)

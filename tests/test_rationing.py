@@ -100,6 +100,10 @@ def test_stage_schedule_by_period_uses_the_stage_table(tmp_path):
     assert per["w1"]["shortage_m3"] == pytest.approx(0.0, abs=HELD)
     assert per["w2"]["shortage_m3"] == pytest.approx(7 * 8.0, rel=1e-9, abs=HELD)
     assert per["w2"]["stage"] == "orange"
+    # the campus holds the 7 days of w1 and goes short from w2 on
+    assert r.summary["days_without_shortage"] == 7
+    assert r.summary["first_shortage_period"] == "w2"
+    assert r.summary["first_shortage_start"] == "2023-03-08"
 
 
 def test_given_baseline_is_used_and_reported(tmp_path):
@@ -143,6 +147,9 @@ def test_tanker_break_even_against_shortage_value(tmp_path, above):
     slack = 2 * held / (30 * EPS) * 1.5
     if above:
         assert r.summary["tanker_m3"] == pytest.approx(gap, rel=1e-9, abs=slack)
+        # 20 m3 of trucked water is one 20 t truck (FACTS.md): 20 m3 over one day is one truck
+        assert r.summary["tanker_trucks"] == pytest.approx(gap / 20, rel=1e-9, abs=slack)
+        assert r.summary["periods"][0]["tanker_trucks_per_day"] == pytest.approx(1.0, rel=1e-6)
         assert r.summary["shortage_m3"] == pytest.approx(0.0, abs=slack)
     else:
         assert r.summary["tanker_m3"] == pytest.approx(0.0, abs=slack)
