@@ -11,10 +11,11 @@ from model.drought import largest_uniform_cut, with_cut
 from model.solve import TAP_ABS_TOL_M3, TAP_REL_TOL
 from period_casefiles import write_case
 
-# Each lexicographic stage is held at its optimum plus max(1e-6 m3, 1e-9 x optimum) (model.solve),
-# so a later stage may move an earlier stage's volume by up to that much: volumes are compared
-# with that absolute slack on top of rel=1e-9.
-HELD = 2 * TAP_ABS_TOL_M3
+# Each lexicographic stage is held at its optimum plus max(TAP_ABS_TOL_M3, TAP_REL_TOL x optimum)
+# (model.solve), so a later stage may move an earlier stage's volume by up to that much: volumes
+# are compared with that absolute slack on top of rel=1e-9. Every stage objective in these small
+# cases is below 1e4 m3.
+HELD = 2 * max(TAP_ABS_TOL_M3, TAP_REL_TOL * 1e4)
 
 # Two uses at one plant. A returns all its water and may take once-treated water (train at 50%,
 # ample capacity): its least tap is 60 / 1.5 = 40. B is tap only: 40. Baseline tap = 80.
