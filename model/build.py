@@ -19,6 +19,7 @@ from model.quality import (add_direct_reuse_balance, add_feed_limits, add_feed_s
                            add_inlet_limits, add_operation_mass_balance, add_quality_flows)
 from model.rationing import (add_emergency_supply, add_rationing_objectives,
                              boost_extra_product, shortage_of, tanker_to_use)
+from model.sharing import add_even_sharing
 from model.storage import add_storage, basin_net_charge, tank_charge_from, with_tanks
 
 
@@ -42,6 +43,7 @@ def build_model(case: Case) -> pyo.ConcreteModel:
     add_inlet_limits(m, case)
     add_feed_limits(m, case)
     add_rationing_objectives(m, case)
+    add_even_sharing(m, case)  # model.sharing: the last stage, an even split between plants
     return m
 
 

@@ -45,9 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     drought.add_argument("--stage", default=None,
                          help="ration tap water at this drought stage in every period, e.g. "
                               "yellow, orange (enables shortage)")
-    solve.add_argument("--largest-cut", action="store_true",
-                       help="also report the largest uniform cut the campus absorbs with no "
-                            "shortage (one extra LP)")
+    solve.add_argument("--largest-cut", action=argparse.BooleanOptionalAction, default=True,
+                       help="report the largest uniform cut of tap supply the campus absorbs "
+                            "with no shortage (one extra LP, plus one for the baseline; "
+                            "--no-largest-cut skips them on very large cases)")
     sub.add_parser("cases", help="list the bundled cases")
     return parser
 

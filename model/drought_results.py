@@ -162,7 +162,14 @@ def drought_report(results: Results) -> str:
     one period or rationing applies; '' otherwise."""
     s = results.summary
     if len(s["periods"]) == 1 and "rationing" not in s and "tanks" not in s:
-        return ""
+        if "largest_uniform_cut" not in s:
+            return ""
+        why = ("" if s["largest_uniform_cut"] > 1e-9 else
+               "\n  (the plan already draws the least tap: any cut means shortage unless "
+               "storage, trucks or a recovery boost make up for it)")
+        return (f"\n\ndrought resilience\n  largest uniform cut of tap supply with no shortage: "
+                f"{s['largest_uniform_cut']:.4f} of "
+                f"{s['largest_uniform_cut_baseline_m3_per_day']:,.1f} m3/day" + why)
     lines = ["", "over the horizon (m3)",
              f"  tap {s['tap_m3']:,.0f}   recycled {s['recycled_m3']:,.0f}   "
              f"tanker {s['tanker_m3']:,.0f} ({s['tanker_trucks']:,.0f} trucks of "

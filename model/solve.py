@@ -3,11 +3,13 @@
 The Pyomo model is compiled to sparse matrices once (`LinearStandardFormCompiler`) and loaded into
 highspy in bulk, which is much faster than transferring constraints one by one. The stages are:
 
-1. minimise `total_tap_m3`;
+1. minimise `total_tap_m3` (interior point with crossover, so the duals are vertex duals);
 2. add the row `total_tap_m3 <= tap* + tolerance` and minimise `total_cost`, warm-started from
-   the first stage's basis.
+   the first stage's basis with primal simplex;
+3. `even_sharing` (model.sharing), when there are plants to share between, with the cost held
+   the same way.
 
-The tolerance is `max(TAP_ABS_TOL_M3, TAP_REL_TOL * tap*)`. Primal values of the last stage are
+The tolerance is `max(TAP_ABS_TOL_M3, TAP_REL_TOL * optimum)`. Primal values of the last stage are
 written back into the Pyomo variables; row duals of the first (tap) stage go into `m.dual`, so
 marginal values are in tap m3 per unit of right-hand side.
 
@@ -194,7 +196,9 @@ def solve(m: pyo.ConcreteModel, time_limit_s: float | None = None) -> SolveRepor
             # dual feasible for the new costs, so primal simplex continues from it; HiGHS's
             # default dual simplex restarts its search, which took 150-300x longer on a
             # 2,000-plant case (benchmarks/README.md).
-            h.setOptionValue("solver", "simplex")
+            # A model may ask for another method for a stage (m.STAGE_SOLVER), e.g. the
+            # even-sharing stage, where primal simplex crawls through degenerate pivots.
+            h.setOptionValue("solver", getattr(m, "STAGE_SOLVER", {}).get(stage, "simplex"))
             h.setOptionValue("simplex_strategy", 4)  # 4 = primal simplex
         if _run(lp, stage) != "optimal":
             if i == 0:

@@ -4,6 +4,8 @@ import dataclasses
 import pytest
 
 from model import load_case, plan
+from model.build import build_model
+from model.solve import solve
 from model.bundled import bundled_case
 
 
@@ -13,7 +15,9 @@ def with_train(case, **changes):
 
 
 def tap(case):
-    return plan(case).summary["tap_m3_per_day"]
+    # the tap stage's own optimum: later stages may let tap drift within the documented hold
+    # tolerance (1e-10 relative), which would pollute a finite difference over a 1 m3/day step
+    return solve(build_model(case)).objectives["total_tap_m3"]
 
 
 @pytest.mark.parametrize("capacity", [40000.0, 15000.0, 8000.0])
