@@ -140,6 +140,27 @@ def _run(lp: LoadedLP, stage: str) -> str:
                       f"{h.modelStatusToString(status)}. No figures are reported.")
 
 
+def _run_with_fallback(lp: LoadedLP, stage: str, method: str) -> str:
+    """Run a stage with `method`; if that does not end optimal, run the simplex method: for a
+    later stage from the previous stage's basis, which is feasible by construction (the new hold
+    row is met at the previous solution); for the first stage from scratch. An interior-point
+    presolve can misjudge a hold row that is tight to 1e-9 and call the stage infeasible; the
+    simplex from a feasible basis cannot. Only the simplex's verdict is reported."""
+    if method == "simplex":
+        return _run(lp, stage)
+    h = lp.highs
+    basis = h.getBasis()  # before the first stage: invalid, and then not restored
+    try:
+        if _run(lp, stage) == "optimal":
+            return "optimal"
+    except SolverError:
+        pass  # any other ending: retry below
+    if basis.valid:
+        h.setBasis(basis)
+    h.setOptionValue("solver", "simplex")
+    return _run(lp, stage)
+
+
 def _diagnose_infeasible(m: pyo.ConcreteModel, lp: LoadedLP) -> InfeasibleError:
     """Explain an infeasible tap stage. Without caps the tap stage is always feasible (tap can
     meet any demand), so the cause is a cap: re-solve without caps to find the tap needed."""
@@ -198,9 +219,13 @@ def solve(m: pyo.ConcreteModel, time_limit_s: float | None = None) -> SolveRepor
             # 2,000-plant case (benchmarks/README.md).
             # A model may ask for another method for a stage (m.STAGE_SOLVER), e.g. the
             # even-sharing stage, where primal simplex crawls through degenerate pivots.
-            h.setOptionValue("solver", getattr(m, "STAGE_SOLVER", {}).get(stage, "simplex"))
+            method = getattr(m, "STAGE_SOLVER", {}).get(stage, "simplex")
+            h.setOptionValue("solver", method)
             h.setOptionValue("simplex_strategy", 4)  # 4 = primal simplex
-        if _run(lp, stage) != "optimal":
+            status = _run_with_fallback(lp, stage, method)
+        else:
+            status = _run_with_fallback(lp, stage, "ipm")
+        if status != "optimal":
             if i == 0:
                 raise _diagnose_infeasible(m, lp)
             raise SolverError(f"the {stage} stage became infeasible after holding the earlier "

@@ -3,6 +3,8 @@ import pytest
 
 from model import load_case, plan
 from model.bundled import bundled_case
+from model.build import build_model
+from model.solve import solve
 from tests.factory import make_case
 
 
@@ -36,3 +38,20 @@ def test_a_plant_that_cannot_share_does_not_pull_the_others():
     assert plants.tap_share["A"] == pytest.approx(2 / 3, rel=1e-7)
     assert plants.tap_share["B"] == pytest.approx(2 / 3, rel=1e-7)
     assert plants.tap_share["C"] == pytest.approx(1.0, rel=1e-12)
+
+
+def test_sharing_stage_survives_a_hold_row_tight_to_1e_9():
+    # Found by hypothesis: the cost stage's optimum is 1.0 (T0's 1 m3/day of capacity at cost 1,
+    # T1 free), so the cost hold row is tight to 1e-9 and the interior-point presolve of the
+    # sharing stage called it infeasible. The stage falls back to primal simplex from the cost
+    # stage's basis, which meets the row by construction; the plan must come out optimal and
+    # keep the tap stage's least tap.
+    case = make_case([("P1-0", "use0", "1", 1, 0.03125, 4), ("P1-1", "use1", "1", 1, 0, 4),
+                      ("P1-0", "use2", "1", 1, 0, 4), ("P1-1", "use3", "1", 1, 0, 4),
+                      ("P2-0", "use4", "2", 462, 0.5, 4), ("P3-1", "use5", "3", 51, 0.9921875, 4)],
+                     [("T0", 1.0, 0.25, ("1", "2"), 1.0), ("T1", 3921.0, 1.0, ("2", "3"), 0.0)],
+                     max_recycles=4)
+    res = plan(case)
+    least = solve(build_model(case)).objectives["total_tap_m3"]
+    assert res.summary["status"] == "optimal"
+    assert res.summary["tap_m3_per_day"] == pytest.approx(least, rel=1e-9, abs=1e-6)
