@@ -132,10 +132,21 @@ def load_quality(folder: Path, settings, plants: dict, uses: list, trains: list,
         _check_demands(uses, blank_demand, {}, {}, problems)
         return None
 
+    # Rows rejected by their schema are already reported: names in them are not reported again
+    # as undeclared contaminants or as missing rows.
+    bad_c: list[dict[str, str]] = []
+    bad_u: list[dict[str, str]] = []
+    bad_t: list[dict[str, str]] = []
     c_rows = read_table(folder, "contaminants.csv", ContaminantRow, problems,
-                        required=bool(set(present) & {"use_quality.csv", "train_quality.csv"}))
-    u_rows = read_table(folder, "use_quality.csv", UseQualityRow, problems, required=False)
-    t_rows = read_table(folder, "train_quality.csv", TrainQualityRow, problems, required=False)
+                        required=bool(set(present) & {"use_quality.csv", "train_quality.csv"}),
+                        rejected=bad_c)
+    u_rows = read_table(folder, "use_quality.csv", UseQualityRow, problems, required=False,
+                        rejected=bad_u)
+    t_rows = read_table(folder, "train_quality.csv", TrainQualityRow, problems, required=False,
+                        rejected=bad_t)
+    reported_contaminants = {r.get("contaminant") for r in bad_c}
+    reported_uses = {(r.get("plant"), r.get("use"), r.get("contaminant")) for r in bad_u}
+    reported_trains = {(r.get("train"), r.get("contaminant")) for r in bad_t}
     l_rows = read_table(folder, "reuse_links.csv", ReuseLinkRow, problems,
                         required=direct == "listed")
     use_of = {u.key: u for u in uses}
@@ -158,7 +169,7 @@ def load_quality(folder: Path, settings, plants: dict, uses: list, trains: list,
             problems.append(Problem("use_quality.csv", "use is not in uses.csv", line, "use",
                                     f"{r.plant}/{r.use}"))
             ok = False
-        if known and r.contaminant not in tap_ppm:
+        if known and r.contaminant not in tap_ppm and r.contaminant not in reported_contaminants:
             problems.append(Problem("use_quality.csv", "contaminant is not declared in "
                                     "contaminants.csv", line, "contaminant", r.contaminant))
             ok = False
@@ -183,7 +194,7 @@ def load_quality(folder: Path, settings, plants: dict, uses: list, trains: list,
     elif known and u_rows is not None:
         for u in uses:
             for j in contaminants:
-                if (*u.key, j) not in use_q:
+                if (*u.key, j) not in use_q and (*u.key, j) not in reported_uses:
                     problems.append(Problem("use_quality.csv", "every use needs a row for "
                                             f"every contaminant; missing {j!r}", None, "use",
                                             "/".join(u.key)))
@@ -204,7 +215,7 @@ def load_quality(folder: Path, settings, plants: dict, uses: list, trains: list,
             problems.append(Problem("train_quality.csv", "train is not in treatment.csv", line,
                                     "train", r.train))
             ok = False
-        if known and r.contaminant not in tap_ppm:
+        if known and r.contaminant not in tap_ppm and r.contaminant not in reported_contaminants:
             problems.append(Problem("train_quality.csv", "contaminant is not declared in "
                                     "contaminants.csv", line, "contaminant", r.contaminant))
             ok = False
@@ -217,7 +228,8 @@ def load_quality(folder: Path, settings, plants: dict, uses: list, trains: list,
               "train and contaminant", problems)
     if known:
         for t in trains:
-            missing = [j for j in contaminants if (t.name, j) not in product]
+            missing = [j for j in contaminants
+                       if (t.name, j) not in product and (t.name, j) not in reported_trains]
             if missing:
                 problems.append(Problem("train_quality.csv", "every train needs a product_ppm "
                                         f"for every contaminant; missing {', '.join(missing)}",

@@ -62,6 +62,8 @@ def test_negative_concentration(tmp_path, file, text, column):
     probs = problems(tmp_path, **{file.replace(".", "__"): text})
     p = one(probs, file, "must be >= 0")
     assert p.column == column and p.row == 2
+    # a rejected row is reported once: its names do not come back as undeclared or missing
+    assert len(probs) == 1, [str(q) for q in probs]
 
 
 def test_every_use_and_train_needs_every_contaminant(tmp_path):
