@@ -84,7 +84,7 @@ class Rationing:
 
     `stages` maps stage name -> cut fraction; `stage_by_period` is the schedule; `cut_all` (from
     `--cut`, `--stage` or rationing.toml) applies one cut to every period and overrides the
-    schedule. `baseline_m3_per_day` is given, or None until `model.rationing.resolve_baseline`
+    schedule. `baseline_m3_per_day` is given, or None until `model.drought.resolve_baseline`
     fills it with the unrestricted minimal tap draw; `baseline_source` says which.
     `priority[(plant, use)]` is the class (1 is cut last, default 1); `lost_value_per_m3` the
     money lost per m3 not supplied.
