@@ -9,6 +9,8 @@ cut, and applying a cut or stage to any case from the command line.
   boosts included, no shortage variables):
 
         maximise c   subject to   sum_u tap_m3_per_day[u, t] <= (1 - c) * baseline   for all t
+
+  c may come out negative when the peak period's least tap exceeds the (day-weighted) baseline.
 """
 from __future__ import annotations
 
@@ -73,7 +75,10 @@ def largest_uniform_cut(case: Case, time_limit_s: float | None = None) -> tuple[
     baseline = case.rationing.baseline_m3_per_day
     plain = replace(case, rationing=None)  # no shortage variables: supply must meet demand
     m = build_model(plain)
-    m.uniform_cut = pyo.Var(bounds=(0.0, 1.0))
+    # Free below: with demand that varies between periods, a single baseline (a day-weighted
+    # average) can be below the least tap of the peak period, and the answer is then negative:
+    # the peak needs that much more than the baseline even before any cut.
+    m.uniform_cut = pyo.Var(bounds=(None, 1.0))
     m.uniform_cut_cap = pyo.Constraint(m.PERIODS, rule=lambda m, t: sum(
         m.tap_m3_per_day[p, u, t] for p, u in m.USES) <= (1.0 - m.uniform_cut) * baseline)
     for name in m.OBJECTIVE_STAGES:

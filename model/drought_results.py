@@ -184,7 +184,11 @@ def drought_report(results: Results) -> str:
         lines.append(f"  rationing baseline {ra['baseline_m3_per_day']:,.1f} m3/day "
                      f"({ra['baseline_source']})")
     if "largest_uniform_cut" in s:
-        lines.append(f"  largest uniform cut with no shortage: {s['largest_uniform_cut']:.4f}")
+        lines.append(f"  largest uniform cut with no shortage: {s['largest_uniform_cut']:.4f} of "
+                     f"{s['largest_uniform_cut_baseline_m3_per_day']:,.1f} m3/day"
+                     + ("" if s["largest_uniform_cut"] >= 0 else
+                        " (negative: the peak period needs more tap than the baseline even "
+                        "before any cut)"))
     if "shortage_m3_per_day" in s:
         lines.append(f"  shortage {s['shortage_m3_per_day']:,.1f} m3/day")
     table = results.extra["periods.csv"][["period", "start", "days", "stage", "tap_m3",
@@ -199,7 +203,7 @@ def with_largest_cut(results: Results, case, time_limit_s: float | None = None) 
     """`results` with `largest_uniform_cut` (and the baseline it applies to) in the summary."""
     from model.drought import largest_uniform_cut  # model.drought imports the model builder
     cut, baseline = largest_uniform_cut(case, time_limit_s)
-    cut = max(cut, 0.0)  # the variable is bounded below by 0; a -1e-12 is solver noise
+    cut = 0.0 if abs(cut) < 1e-9 else cut  # a -1e-12 is solver noise, not a finding
     summary = dict(results.summary, largest_uniform_cut=cut,
                    largest_uniform_cut_baseline_m3_per_day=baseline)
     return replace(results, summary=summary)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.bundled import bundled_case
+from model.bundled import bundled_case, bundled_case_names
 from model.cli import main
 
 SUMMARY_KEYS = {"case", "status", "tap_m3_per_day", "demand_m3_per_day", "recycled_m3_per_day",
@@ -69,3 +69,12 @@ def test_installed_commands_run_from_any_folder(tmp_path, command):
     assert "Running HiGHS" not in run.stdout  # the solver banner does not leak into the report
     assert "case: ntip-2019-phase2" in run.stdout
     assert json.loads((tmp_path / "s.json").read_text())["status"] == "optimal"
+
+
+@pytest.mark.parametrize("name", bundled_case_names())
+def test_every_bundled_case_solves_from_the_command_line(name, tmp_path, capsys):
+    # the default run, largest cut included, must succeed on every shipped case
+    js = tmp_path / "s.json"
+    assert main(["solve", name, "--json", str(js)]) == 0, capsys.readouterr().err
+    summary = json.loads(js.read_text())
+    assert summary["status"] == "optimal" and "largest_uniform_cut" in summary

@@ -247,3 +247,16 @@ def test_cli_cut_writes_period_tables_and_invariants_hold(tmp_path):
     assert [p["period"] for p in summary["periods"]] == ["m1", "m2", "m3"]
     assert summary["periods"][1]["start"] == "2021-03-01"
     assert 0 <= summary["largest_uniform_cut"] < 1
+
+
+def test_largest_cut_is_negative_when_the_peak_needs_more_than_the_baseline(tmp_path):
+    # ONE_USE (least tap D / 1.5) over two one-day periods, demand 100 then 200: least taps
+    # 66.67 and 133.33, day-weighted baseline 100. The peak already needs 133.33 = (1 - c) x 100
+    # -> c = -1/3. The command still succeeds and reports it.
+    folder = write_case(tmp_path / "case", {
+        "periods.csv": "period,days,demand_factor\np1,1,1\np2,1,2\n"})
+    out = tmp_path / "s.json"
+    assert main(["solve", str(folder), "--json", str(out)]) == 0
+    summary = json.loads(out.read_text())
+    assert summary["largest_uniform_cut_baseline_m3_per_day"] == pytest.approx(100, rel=1e-9)
+    assert summary["largest_uniform_cut"] == pytest.approx(-1 / 3, rel=1e-9)
