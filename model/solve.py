@@ -154,7 +154,9 @@ def _run_with_fallback(lp: LoadedLP, stage: str, method: str) -> str:
         if _run(lp, stage) == "optimal":
             return "optimal"
     except SolverError:
-        pass  # any other ending: retry below
+        if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+            raise  # the user's time limit is a verdict, not a numerical accident
+        # any other ending: retry below
     if basis.valid:
         h.setBasis(basis)
     h.setOptionValue("solver", "simplex")

@@ -165,3 +165,16 @@ def test_bad_drought_options_exit_2_with_the_rule(args, words, capsys):
     assert "Traceback" not in err and "invalid case" not in err
     for word in words:
         assert word in err
+
+
+def test_time_limit_hit_exits_4_with_no_figures(tmp_path, capsys):
+    # A zero time limit stops HiGHS before it proves optimality: solver truth means exit 4, a
+    # message saying so, no numbers printed and no files written (no fallback retries it).
+    js = tmp_path / "s.json"
+    assert main(["solve", "--time-limit", "0", "--json", str(js), "--out",
+                 str(tmp_path / "out")]) == 4
+    captured = capsys.readouterr()
+    assert "Time limit reached" in captured.err and "No figures are reported" in captured.err
+    assert "Traceback" not in captured.err
+    assert captured.out == ""
+    assert not js.exists() and not (tmp_path / "out").exists()
