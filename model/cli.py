@@ -6,6 +6,7 @@ Argument parsing and printing only. Exit codes are documented in `model.errors`:
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import traceback
 from pathlib import Path
@@ -23,6 +24,17 @@ from model.report import text_report
 EXIT_INTERNAL = 1
 
 
+def _seconds(text: str) -> float:
+    """A time limit: a finite number of seconds, zero or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a time limit is a finite number >= 0")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wateralloc",
@@ -36,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--json", type=Path, help="write the summary as JSON to this file")
     solve.add_argument("--out", type=Path, help="write allocation, trains, plants and summary "
                                                 "tables to this folder")
-    solve.add_argument("--time-limit", type=float, default=None,
+    solve.add_argument("--time-limit", type=_seconds, default=None,
                        help="solver time limit in seconds (no figures are reported if hit)")
     drought = solve.add_mutually_exclusive_group()
     drought.add_argument("--cut", type=float, default=None,

@@ -75,6 +75,7 @@ def test_missing_case_folder_exits_2(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv", [
     ["solve", "--no-such-option"], ["frobnicate"], [], ["solve", "--time-limit", "soon"],
+    ["solve", "--time-limit", "-1"], ["solve", "--time-limit", "nan"],
 ])
 def test_bad_usage_exits_2(argv, capsys):
     code, _, err = run(argv, capsys)
