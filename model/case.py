@@ -222,6 +222,12 @@ def load_case(folder: str | Path) -> Case:
 
     quality = load_quality(folder, settings, plants, uses, trains, blank_demand, problems)
     extra = read_timeline(folder, plants, uses, trains, problems)
+    if settings is not None and settings.max_recycles == 0:
+        # tanks hold water between treatment passes, and with K = 0 there are none
+        for tank in extra.get("tanks", ()):
+            problems.append(Problem("tanks.csv", "a tank needs max_recycles >= 1 in case.toml: "
+                                    "with 0 no water is treated, so there is nothing to store",
+                                    None, "tank", tank.name))
     if problems or settings is None:
         raise CaseError(problems)
     return Case(

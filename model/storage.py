@@ -105,14 +105,19 @@ def add_storage(m: pyo.ConcreteModel, case: Case) -> None:
         return m.tank_level_m3[k, g, t] == before + m.days[t] * net_charge(k, g, t)
     m.tank_balance = pyo.Constraint(m.TANK_LAYERS * m.PERIODS, rule=balance)
 
+    # With max_recycles = 0 a tank has no generation it could hold (load_case rejects such a
+    # case; a case built in Python gets an empty tank instead of a trivial constraint).
     def capacity(m, k, t):
-        return sum(m.tank_level_m3[k, g, t] for k2, g in m.TANK_LAYERS if k2 == k) \
-            <= m.tank_of[k].capacity_m3
+        held = [m.tank_level_m3[k, g, t] for k2, g in m.TANK_LAYERS if k2 == k]
+        return sum(held) <= m.tank_of[k].capacity_m3 if held else pyo.Constraint.Skip
     m.tank_capacity = pyo.Constraint(m.TANKS * m.PERIODS, rule=capacity)
 
     def final(m, k):
-        return sum(m.tank_level_m3[k, g, periods[-1]] for k2, g in m.TANK_LAYERS if k2 == k) \
-            >= m.tank_of[k].min_final_m3
+        held = [m.tank_level_m3[k, g, periods[-1]] for k2, g in m.TANK_LAYERS if k2 == k]
+        if not held:
+            return pyo.Constraint.Skip if m.tank_of[k].min_final_m3 <= 0 \
+                else pyo.Constraint.Infeasible
+        return sum(held) >= m.tank_of[k].min_final_m3
     m.tank_final_level = pyo.Constraint(m.TANKS, rule=final)
 
 

@@ -139,3 +139,15 @@ def test_tank_balance_and_caps_recomputed_from_output(tmp_path):
     assert list(r.uses.supplied_m3_per_day) == pytest.approx(list(r.uses.demand_m3_per_day),
                                                              rel=1e-9)
     assert list(r.uses.demand_m3_per_day) == pytest.approx([100, 110, 80], rel=1e-12)
+
+
+def test_a_tank_without_treatment_is_an_input_error(tmp_path):
+    # max_recycles = 0: nothing is treated, so a tank could hold no generation of water
+    folder = write_case(tmp_path, {
+        "case.toml": 'name = "no-treatment"\nmax_recycles = 0\n',
+        "tanks.csv": "tank,zone,holds,capacity_m3,initial_m3,min_final_m3\nR,1,recycled,50,0,0\n"})
+    with pytest.raises(CaseError) as err:
+        load_case(folder)
+    (p,) = err.value.problems
+    assert (p.file, p.column, p.value) == ("tanks.csv", "tank", "R")
+    assert "max_recycles >= 1" in p.rule
