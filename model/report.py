@@ -26,6 +26,9 @@ def text_report(results: Results) -> str:
     b = s["discharge_breakdown_m3_per_day"]
     lines = [
         f"case: {s['case']}   status: {s['status']}",
+        *([f"note: the {', '.join(s['stages_not_applied'])} stage could not be solved "
+           "(numerical trouble); the plan below is least-tap and least-cost, without it"]
+          if s.get("stages_not_applied") else []),
         "",
         "campus water balance (m3/day)",
         f"  demand              {_num(s['demand_m3_per_day']):>12}",

@@ -189,6 +189,7 @@ def collect(m: pyo.ConcreteModel, report: SolveReport) -> Results:
         "second_stage": "cost" if case.costed else "treated volume",
         "cost_per_day": report.objectives["total_cost"] / total_days if case.costed else None,
         "tap_tolerance_m3": report.tap_tolerance_m3,
+        "stages_not_applied": list(report.skipped_stages),
         "trains": [
             {k: (None if pd.isna(v) else v) for k, v in row.items()}
             for row in _train_summary(trains, total_days).to_dict("records")

@@ -49,3 +49,5 @@ def add_even_sharing(m: pyo.ConcreteModel, case: Case) -> None:
     # From the cost stage's vertex, primal simplex needed 17 s on the 2,000-plant benchmark
     # (degenerate pivots); interior point with crossover 5 s (benchmarks/README.md).
     m.STAGE_SOLVER = {**getattr(m, "STAGE_SOLVER", {}), "even_sharing": "ipm"}
+    # a tie-break: if it cannot be solved, the least-tap, least-cost plan stands (and says so)
+    m.OPTIONAL_STAGES = {*getattr(m, "OPTIONAL_STAGES", ()), "even_sharing"}

@@ -9,7 +9,10 @@ highspy in bulk, which is much faster than transferring constraints one by one. 
 3. `even_sharing` (model.sharing), when there are plants to share between, with the cost held
    the same way.
 
-The tolerance is `max(TAP_ABS_TOL_M3, TAP_REL_TOL * optimum)`. Primal values of the last stage are
+The tolerance is `max(TAP_ABS_TOL_M3, TAP_REL_TOL * optimum)`. If a later stage is then declared
+infeasible (holds far tighter than the solver's own 1e-7 feasibility tolerance can add up on
+badly scaled cases), every hold is widened 100-fold, at most twice; the tap tolerance actually
+used is reported (`SolveReport.tap_tolerance_m3`, summary `tap_tolerance_m3`). Primal values of the last stage are
 written back into the Pyomo variables; row duals of the first (tap) stage go into `m.dual`, so
 marginal values are in tap m3 per unit of right-hand side.
 
@@ -36,6 +39,8 @@ from model.progress import progress
 
 TAP_REL_TOL = 1e-10
 TAP_ABS_TOL_M3 = 1e-9
+HOLD_RELAX_STEP = 100.0
+HOLD_RELAX_MAX = 1e4  # the loosest hold is then max(1e-5 m3, 1e-6 x optimum)
 
 
 @dataclass
@@ -46,6 +51,7 @@ class SolveReport:
     objectives: dict[str, float]
     seconds: dict[str, float] = field(default_factory=dict)
     tap_tolerance_m3: float = 0.0
+    skipped_stages: tuple[str, ...] = ()  # optional tie-break stages that did not end optimal
 
 
 @dataclass
@@ -127,6 +133,7 @@ def compile_and_load(m: pyo.ConcreteModel, time_limit_s: float | None = None) ->
 
 
 def _run(lp: LoadedLP, stage: str) -> str:
+    """Run HiGHS; "optimal", "infeasible", "time limit", or HiGHS's own word for the ending."""
     h = lp.highs
     with progress(f"the {stage} stage"):
         h.run()
@@ -136,31 +143,34 @@ def _run(lp: LoadedLP, stage: str) -> str:
     if status in (highspy.HighsModelStatus.kInfeasible,
                   highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return "infeasible"
-    raise SolverError(f"HiGHS stopped in the {stage} stage without an optimal solution: "
-                      f"{h.modelStatusToString(status)}. No figures are reported.")
+    if status == highspy.HighsModelStatus.kTimeLimit:
+        return "time limit"
+    return h.modelStatusToString(status)
 
 
-def _run_with_fallback(lp: LoadedLP, stage: str, method: str) -> str:
-    """Run a stage with `method`; if that does not end optimal, run the simplex method: for a
-    later stage from the previous stage's basis, which is feasible by construction (the new hold
-    row is met at the previous solution); for the first stage from scratch. An interior-point
-    presolve can misjudge a hold row that is tight to 1e-9 and call the stage infeasible; the
-    simplex from a feasible basis cannot. Only the simplex's verdict is reported."""
+def _attempt(lp: LoadedLP, stage: str, method: str) -> str:
+    """Run a stage with `method`; unless that ends optimal (or at the user's time limit), run the
+    simplex method: for a later stage from the previous stage's basis, which is feasible by
+    construction (the new hold row is met at the previous solution); for the first stage from
+    scratch. An interior-point presolve can misjudge a hold row that is tight to 1e-9 and call
+    the stage infeasible. Only the simplex's verdict counts."""
+    h = lp.highs
     if method == "simplex":
         return _run(lp, stage)
-    h = lp.highs
     basis = h.getBasis()  # before the first stage: invalid, and then not restored
-    try:
-        if _run(lp, stage) == "optimal":
-            return "optimal"
-    except SolverError:
-        if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
-            raise  # the user's time limit is a verdict, not a numerical accident
-        # any other ending: retry below
+    status = _run(lp, stage)
+    if status in ("optimal", "time limit"):
+        return status
     if basis.valid:
         h.setBasis(basis)
     h.setOptionValue("solver", "simplex")
     return _run(lp, stage)
+
+
+def _stopped(stage: str, status: str) -> SolverError:
+    return SolverError(f"HiGHS stopped in the {stage} stage without an optimal solution: "
+                       f"{'Time limit reached' if status == 'time limit' else status}. "
+                       "No figures are reported.")
 
 
 def _diagnose_infeasible(m: pyo.ConcreteModel, lp: LoadedLP) -> InfeasibleError:
@@ -203,6 +213,9 @@ def solve(m: pyo.ConcreteModel, time_limit_s: float | None = None) -> SolveRepor
     objectives: dict[str, float] = {}
     tap_duals = None
     tolerance = 0.0
+    holds: list[tuple[int, float, float]] = []  # (row, optimum less offset, base tolerance)
+    skipped: list[str] = []
+    relax = 1.0
     for i, stage in enumerate(stages):
         t0 = time.perf_counter()
         if i > 0:
@@ -211,7 +224,8 @@ def solve(m: pyo.ConcreteModel, time_limit_s: float | None = None) -> SolveRepor
             prev_opt = objectives[stages[i - 1]]
             held = max(TAP_ABS_TOL_M3, TAP_REL_TOL * abs(prev_opt))
             nz = np.flatnonzero(prev)
-            h.addRow(-highspy.kHighsInf, prev_opt - lp.offsets[i - 1] + held, len(nz),
+            holds.append((h.getNumRow(), prev_opt - lp.offsets[i - 1], held))
+            h.addRow(-highspy.kHighsInf, holds[-1][1] + held * relax, len(nz),
                      nz.astype(np.int32), prev[nz])
             h.changeColsCost(len(lp.columns), np.arange(len(lp.columns), dtype=np.int32),
                              lp.costs[i])
@@ -224,15 +238,32 @@ def solve(m: pyo.ConcreteModel, time_limit_s: float | None = None) -> SolveRepor
             method = getattr(m, "STAGE_SOLVER", {}).get(stage, "simplex")
             h.setOptionValue("solver", method)
             h.setOptionValue("simplex_strategy", 4)  # 4 = primal simplex
-            status = _run_with_fallback(lp, stage, method)
+            status = _attempt(lp, stage, method)
+            # Holds far tighter than HiGHS's feasibility tolerance (1e-7) can add up to a
+            # declared infeasibility on badly scaled cases (hypothesis found one with a
+            # 6e-5 m3/day train): widen every hold row 100-fold, at most twice.
+            while status not in ("optimal", "time limit") and relax < HOLD_RELAX_MAX:
+                relax *= HOLD_RELAX_STEP
+                for row, rhs, base in holds:
+                    h.changeRowBounds(row, -highspy.kHighsInf, rhs + base * relax)
+                h.setOptionValue("solver", "simplex")
+                status = _run(lp, stage)
         else:
-            status = _run_with_fallback(lp, stage, "ipm")
+            status = _attempt(lp, stage, "ipm")
+        if status == "time limit":
+            raise _stopped(stage, status)
         if status != "optimal":
             if i == 0:
-                raise _diagnose_infeasible(m, lp)
-            raise SolverError(f"the {stage} stage became infeasible after holding the earlier "
-                              "stages at their optimum; this is a numerical failure. "
-                              "No figures are reported.")
+                raise _diagnose_infeasible(m, lp) if status == "infeasible" \
+                    else _stopped(stage, status)
+            if stage in getattr(m, "OPTIONAL_STAGES", ()):
+                # a tie-break only: the previous stage's plan is optimal for every objective
+                # that matters, so keep it and say that this stage was not applied
+                skipped.append(stage)
+                break
+            raise SolverError(f"the {stage} stage did not end optimal ({status}) after holding "
+                              "the earlier stages at their optimum; this is a numerical "
+                              "failure. No figures are reported.")
         sol = h.getSolution()
         x = np.asarray(sol.col_value, dtype=float)
         objectives[stage] = float(lp.costs[i] @ x + lp.offsets[i])
@@ -240,6 +271,7 @@ def solve(m: pyo.ConcreteModel, time_limit_s: float | None = None) -> SolveRepor
             tap_duals = np.asarray(sol.row_dual, dtype=float)[:len(lp.rows)]
             tolerance = max(TAP_ABS_TOL_M3, TAP_REL_TOL * abs(objectives[stage]))
         seconds[stage] = time.perf_counter() - t0
+    tolerance *= relax
     # objectives of the final plan (earlier stages may move within their tolerance)
     for name, c, off in zip(stages, lp.costs, lp.offsets):
         if name != stages[0]:
@@ -252,4 +284,4 @@ def solve(m: pyo.ConcreteModel, time_limit_s: float | None = None) -> SolveRepor
     m.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
     for (con, _), d in zip(lp.rows, tap_duals):
         m.dual[con] = float(d)
-    return SolveReport("optimal", objectives, seconds, tolerance)
+    return SolveReport("optimal", objectives, seconds, tolerance, tuple(skipped))

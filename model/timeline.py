@@ -115,9 +115,12 @@ class Rationing:
         return self.stage_by_period.get(period)
 
     def tap_cap(self, period: str, cap: float | None) -> float | None:
-        """min(cap, (1 - cut_t) x baseline) once the baseline is known."""
+        """min(cap, (1 - cut_t) x baseline) once the baseline is known. A period without a cut
+        (no stage, or a stage such as blue or green that cuts nothing) gets no rationing cap: the
+        baseline is a day-weighted average, and capping normal periods at it would forbid, for
+        instance, refilling a tank after the drought."""
         cut = self.cut(period)
-        if not self.enabled or cut is None or self.baseline_m3_per_day is None:
+        if not self.enabled or not cut or self.baseline_m3_per_day is None:
             return cap
         rationed = (1.0 - cut) * self.baseline_m3_per_day
         return rationed if cap is None else min(cap, rationed)
