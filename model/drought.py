@@ -22,7 +22,7 @@ from model.build import build_model
 from model.case import Case
 from model.errors import UsageError
 from model.solve import solve
-from model.timeline import Emergency, Rationing
+from model.case import Emergency, Rationing
 
 
 def unrestricted(case: Case) -> Case:

@@ -18,12 +18,12 @@ all problems of the case at once.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Optional
 
 from pydantic import Field
 
+from model.case.objects import Quality, UseQuality
 from model.errors import Problem
 from model.schema import Name, NonNegative, Row, read_table
 
@@ -60,46 +60,6 @@ class ReuseLinkRow(Row):
     to_use: Name
 
 
-@dataclass(frozen=True)
-class UseQuality:
-    """One use and one contaminant. `max_inlet_ppm` None means no limit."""
-
-    max_inlet_ppm: float | None
-    outlet_ppm: float
-    load_kg_per_day: float | None = None
-
-
-@dataclass(frozen=True)
-class Quality:
-    """The validated quality layer. Dicts are read-only by convention (the case is frozen).
-
-    `links` are the (from use, to use) pairs that may carry untreated wastewater, already
-    resolved from `direct_reuse`: every ordered pair of distinct uses in a zone for "zone", the
-    listed pairs for "listed", none for "none".
-    """
-
-    contaminants: tuple[str, ...]
-    tap_ppm: dict[str, float]
-    uses: dict[tuple[str, str, str], UseQuality]          # (plant, use, contaminant)
-    product_ppm: dict[tuple[str, str], float]             # (train, contaminant)
-    max_feed_ppm: dict[tuple[str, str], float]            # (train, contaminant), limits only
-    operations: dict[UseKey, dict[str, float]] = field(default_factory=dict)  # use -> load kg/day
-    direct_reuse: str = "none"
-    links: tuple[tuple[UseKey, UseKey], ...] = ()
-    allow_multi_contaminant_loads: bool = False
-
-    def limit(self, use: UseKey, contaminant: str) -> float | None:
-        return self.uses[(*use, contaminant)].max_inlet_ppm
-
-    def outlet(self, use: UseKey, contaminant: str) -> float:
-        return self.uses[(*use, contaminant)].outlet_ppm
-
-    @property
-    def exact_operations(self) -> bool:
-        """Mass balances are equalities (exact) only with a single contaminant."""
-        return len(self.contaminants) <= 1
-
-
 def _check_demands(uses, blank_demand: dict[UseKey, int], loads: dict[UseKey, dict],
                    load_lines: dict[UseKey, int], problems: list[Problem]) -> None:
     """A use has either a demand (uses.csv) or a load (use_quality.csv), never both or neither."""
@@ -123,7 +83,7 @@ def load_quality(folder: Path, settings, plants: dict, uses: list, trains: list,
     `uses` and `trains` are the case's validated objects (`model.case.Use`, `Train`);
     `blank_demand` maps each use whose demand cell was blank to its line in uses.csv.
     """
-    from model.case import _duplicates as _dups  # model.case imports this module at load time
+    from model.case.load import _duplicates as _dups  # model.case.load imports this module
     direct = getattr(settings, "direct_reuse", "none") if settings else "none"
     allow_multi = bool(getattr(settings, "allow_multi_contaminant_loads", False)) if settings \
         else False
@@ -242,7 +202,7 @@ def load_quality(folder: Path, settings, plants: dict, uses: list, trains: list,
 
 def _links(direct: str, uses, l_rows, use_of, problems: list[Problem]):
     """Resolve `direct_reuse` into the (from use, to use) pairs that may carry wastewater."""
-    from model.case import _duplicates as _dups
+    from model.case.load import _duplicates as _dups
     if direct == "zone":
         if l_rows is not None:
             problems.append(Problem("reuse_links.csv", 'is only read with direct_reuse = '

@@ -17,8 +17,8 @@ from model.periods_schema import (BoostRow, CurtailmentRow, DemandRow, PeriodRow
                                   RationingSettings, StageRow, TankerRow, TankRow,
                                   TrainPeriodRow)
 from model.schema import _pydantic_problems, read_table
-from model.timeline import (TWC_STAGES, Boost, Emergency, PeriodData, Rationing, Tank,
-                            Tanker)
+from model.case.objects import (TWC_STAGES, Boost, Emergency, Period, PeriodData, Rationing,
+                                Tank, Tanker)
 
 
 def _first_seen(rows, key, file: str, what: str, problems: list[Problem]) -> list:
@@ -37,7 +37,6 @@ def _first_seen(rows, key, file: str, what: str, problems: list[Problem]) -> lis
 
 
 def _periods(folder: Path, stages: dict[str, float], problems: list[Problem]):
-    from model.case import Period  # here, not at the top: model.case imports this module
     rows = read_table(folder, "periods.csv", PeriodRow, problems, required=False)
     if rows is None:
         return None, []

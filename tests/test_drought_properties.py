@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from model import plan
 from model.case import Period
 from model.drought import with_cut
-from model.timeline import Emergency, PeriodData, Tank, Tanker
+from model.case import Emergency, PeriodData, Tank, Tanker
 from tests.strategies import cases
 
 PROPS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

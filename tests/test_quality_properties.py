@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import Case, Plant, Train, Use, plan
-from model.quality_schema import Quality, UseQuality
+from model.case import Quality, UseQuality
 from model.solve import TAP_ABS_TOL_M3
 from quality_helpers import source_ppm, with_limit
 

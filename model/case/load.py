@@ -1,129 +1,18 @@
-"""A case: the water system to plan for, read from a case folder into frozen, validated objects.
+"""Read a case folder into a validated `Case` (model.case.objects), reporting every problem.
 
 `load_case(folder)` reads `case.toml`, `plants.csv`, `uses.csv` and `treatment.csv`, checks every
 file, cell and cross-reference, and raises one `CaseError` listing all problems found. Nothing in
 the folder is ever written.
-
-A steady-state case has a single period, `steady`, one day long. Flows are m3/day throughout.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.case.objects import Case, Plant, Train, Use
 from model.errors import CaseError, Problem
-from model.quality_schema import Quality, load_quality
+from model.quality_schema import load_quality
 from model.read_timeline import read_timeline
 from model.schema import PlantRow, TrainRow, UseRow, read_settings, read_table
-from model.timeline import Emergency, PeriodData, Rationing, Tank
-
-STEADY = "steady"
-
-
-@dataclass(frozen=True)
-class Plant:
-    name: str
-    zone: str
-
-
-@dataclass(frozen=True)
-class Use:
-    """One use of water at one plant.
-
-    `max_recycles` is the effective reuse limit: the most treatment passes the water it
-    receives may have had, already capped at the site limit.
-    """
-
-    plant: str
-    use: str
-    zone: str
-    demand_m3_per_day: float
-    return_fraction: float
-    max_recycles: int
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.plant, self.use)
-
-
-@dataclass(frozen=True)
-class Train:
-    """A treatment train: takes wastewater from, and delivers recycled water to, `zones`."""
-
-    name: str
-    capacity_m3_per_day: float
-    recovery: float
-    zones: tuple[str, ...]
-    cost_per_m3: float | None = None
-
-
-@dataclass(frozen=True)
-class Period:
-    name: str
-    days: float = 1.0
-
-
-@dataclass(frozen=True)
-class Case:
-    """Everything the model needs, validated. Build variants with `dataclasses.replace`."""
-
-    name: str
-    max_recycles: int
-    plants: tuple[Plant, ...]
-    uses: tuple[Use, ...]
-    trains: tuple[Train, ...]
-    periods: tuple[Period, ...] = (Period(STEADY, 1.0),)
-    tap_cap_m3_per_day: float | None = None
-    tap_price_per_m3: float | None = None
-    description: str = ""
-    source: str = field(default="", compare=False)
-    quality: Quality | None = field(default=None, hash=False)  # see model.quality_schema
-    # multi-period, storage and drought additions (model.timeline); None/() is steady state
-    by_period: PeriodData | None = None
-    tanks: tuple[Tank, ...] = ()
-    emergency: Emergency = Emergency()
-    rationing: Rationing | None = None
-
-    @property
-    def zones(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p.zone for p in self.plants))
-
-    @property
-    def total_days(self) -> float:
-        return sum(p.days for p in self.periods)
-
-    @property
-    def demand_m3_per_day(self) -> float:
-        return sum(u.demand_m3_per_day for u in self.uses)
-
-    @property
-    def costed(self) -> bool:
-        """True when every train has a cost, so the second stage minimises money."""
-        return bool(self.trains) and all(t.cost_per_m3 is not None for t in self.trains)
-
-    def demand(self, use: Use, period: str) -> float:
-        if self.by_period is not None:
-            return self.by_period.demand(use.plant, use.use, period, use.demand_m3_per_day)
-        return use.demand_m3_per_day
-
-    def capacity(self, train: Train, period: str) -> float:
-        if self.by_period is not None:
-            return self.by_period.capacity_m3_per_day.get((train.name, period),
-                                                          train.capacity_m3_per_day)
-        return train.capacity_m3_per_day
-
-    def recovery(self, train: Train, period: str) -> float:
-        if self.by_period is not None:
-            return self.by_period.recovery.get((train.name, period), train.recovery)
-        return train.recovery
-
-    def tap_cap(self, period: str) -> float | None:
-        cap = self.tap_cap_m3_per_day
-        if self.by_period is not None:
-            cap = self.by_period.tap_cap_m3_per_day.get(period, cap)
-        if self.rationing is not None:
-            cap = self.rationing.tap_cap(period, cap)
-        return cap
 
 
 def _duplicates(rows, key, file: str, what: str, problems: list[Problem]) -> None:
