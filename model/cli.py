@@ -11,15 +11,13 @@ import sys
 import traceback
 from pathlib import Path
 
+from model import progress
 from model.bundled import DEFAULT_CASE, bundled_case, bundled_case_names
 from model.case import load_case
 from model.errors import EXIT_INVALID, EXIT_OK, WaterallocError
-from model.output import output_files, summary_json, write_files_atomically
-from model import progress
-from model.drought import with_cut
-from model.drought_results import drought_report, with_largest_cut
-from model.plan import plan
-from model.report import text_report
+from model.results.output import output_files, summary_json, write_files_atomically
+from model.results.report import text_report
+from model.studies import plan, with_cut
 
 EXIT_INTERNAL = 1
 
@@ -77,16 +75,14 @@ def _case_folder(arg: str | None) -> Path:
 def _solve(args) -> int:
     progress.enabled = True  # long solves print a line on stderr every few seconds
     case = with_cut(load_case(_case_folder(args.case_dir)), cut=args.cut, stage=args.stage)
-    results = plan(case, time_limit_s=args.time_limit)
-    if args.largest_cut:
-        results = with_largest_cut(results, case, args.time_limit)
+    results = plan(case, time_limit_s=args.time_limit, largest_cut=args.largest_cut)
     files = {}
     if args.out is not None:
         files.update(output_files(results, args.out))
     if args.json is not None:
-        files[args.json] = summary_json(results.summary)
+        files[args.json] = summary_json(results)
     write_files_atomically(files)
-    print(text_report(results) + drought_report(results))
+    print(text_report(results))
     return EXIT_OK
 
 

@@ -49,13 +49,13 @@ def check_invariants(case, res) -> None:
 
     # water balance: tap = consumed + discharged
     s = res.summary
-    assert s["tap_m3_per_day"] == pytest.approx(
-        s["consumed_m3_per_day"] + s["discharged_m3_per_day"], rel=1e-9, abs=TOL)
-    assert sum(s["discharge_breakdown_m3_per_day"].values()) == pytest.approx(
-        s["discharged_m3_per_day"], rel=1e-9, abs=TOL)
-    assert s["tap_m3_per_day"] == pytest.approx(
+    assert s.tap_m3_per_day == pytest.approx(
+        s.consumed_m3_per_day + s.discharged_m3_per_day, rel=1e-9, abs=TOL)
+    assert sum(vars(s.discharge_breakdown_m3_per_day).values()) == pytest.approx(
+        s.discharged_m3_per_day, rel=1e-9, abs=TOL)
+    assert s.tap_m3_per_day == pytest.approx(
         alloc[alloc.source == "tap"].m3_per_day.sum(), rel=1e-9, abs=TOL)
-    assert s["demand_m3_per_day"] == pytest.approx(
+    assert s.demand_m3_per_day == pytest.approx(
         sum(u.demand_m3_per_day for u in case.uses), rel=1e-12)
     plants = res.plants.set_index("plant")
     by_plant = pd.Series({p.name: sum(u.demand_m3_per_day for u in case.uses

@@ -51,7 +51,7 @@ def test_tiny_generated_case_is_consistent_and_solves(tmp_path, seed, costed):
     # water (K = 3), so some recycled water must displace tap in a least-tap plan.
     recycled = result.allocation.loc[result.allocation.source != "tap", "m3_per_day"].sum()
     assert recycled > 0
-    assert result.summary["tap_m3_per_day"] < result.summary["demand_m3_per_day"]
+    assert result.summary.tap_m3_per_day < result.summary.demand_m3_per_day
 
 
 def test_generator_is_deterministic_for_a_seed(tmp_path):

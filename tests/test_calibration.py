@@ -19,12 +19,12 @@ def figures():
     phase1_days = (date(2019, 1, 1) - date(2015, 5, 1)).days  # 1,341
     phase2_days = (date(2021, 5, 10) - date(2019, 1, 1)).days  # 860
     return {
-        "Phase 2 tap share": p2["tap_share"],
-        "Phase 2 uses per drop": p2["uses_per_drop"],
-        "Phase 1 recycled water delivered": p1["recycled_m3_per_day"],
-        "Phase 1 cumulative": p1["recycled_m3_per_day"] * full_operation / 1e6,
-        "cumulative savings on 2021-05-10": (p1["recycled_m3_per_day"] * phase1_days
-                                             + p2["recycled_m3_per_day"] * phase2_days) / 1e6,
+        "Phase 2 tap share": p2.tap_share,
+        "Phase 2 uses per drop": p2.uses_per_drop,
+        "Phase 1 recycled water delivered": p1.recycled_m3_per_day,
+        "Phase 1 cumulative": p1.recycled_m3_per_day * full_operation / 1e6,
+        "cumulative savings on 2021-05-10": (p1.recycled_m3_per_day * phase1_days
+                                             + p2.recycled_m3_per_day * phase2_days) / 1e6,
     }
 
 

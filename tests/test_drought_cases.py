@@ -27,19 +27,19 @@ def history():
 
 
 def test_history_reproduces_one_million_tonnes_by_late_october_2015(history):
-    got = cumulative_recycled_m3(history.extra["periods.csv"], date(2015, 10, 23))
+    got = cumulative_recycled_m3(history.periods, date(2015, 10, 23))
     # published: 1 million t cumulative by 23 Oct 2015 (dailymanagementreview.com), +-15%
     assert got == pytest.approx(1.0e6, rel=0.15)
 
 
 def test_history_reproduces_twenty_million_tonnes_by_10_may_2021(history):
-    got = cumulative_recycled_m3(history.extra["periods.csv"], date(2021, 5, 10))
+    got = cumulative_recycled_m3(history.periods, date(2021, 5, 10))
     # published: 20 million t by 10 May 2021 (ASE press release), +-10%
     assert got == pytest.approx(20.0e6, rel=0.10)
 
 
 def test_history_runs_monthly_from_2015_01_to_2021_05_without_gaps(history):
-    periods = history.extra["periods.csv"]
+    periods = history.periods
     assert periods.period.iloc[0] == "2015-01" and periods.period.iloc[-1] == "2021-05"
     assert len(periods) == 6 * 12 + 5
     first = date.fromisoformat(periods.start.iloc[0])
@@ -80,8 +80,8 @@ def test_2023_schedules_have_the_published_dates():
                                          ("kaohsiung-2023-drought-stress", 0.20)])
 def test_drought_cases_keep_tap_under_the_rationed_cap(name, orange):
     r = plan(load_case(bundled_case(name)))
-    periods = r.extra["periods.csv"]
-    baseline = r.summary["rationing"]["baseline_m3_per_day"]
+    periods = r.periods
+    baseline = r.summary.rationing.baseline_m3_per_day
     # a cut period is capped at (1 - cut) x baseline; a period that cuts nothing (blue) is not
     # capped at all, so that normal periods may draw above the day-weighted baseline
     cut = periods.cut.fillna(0.0)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from model import plan
 from model.case import Period
-from model.drought import with_cut
+from model.studies import with_cut
 from model.case import Emergency, PeriodData, Tank, Tanker
 from tests.strategies import cases
 
@@ -18,7 +18,7 @@ SLACK = 1e-5
 
 
 def shortage(case) -> float:
-    return plan(case).summary["shortage_m3"]
+    return plan(case).summary.shortage_m3
 
 
 @PROPS
@@ -60,9 +60,9 @@ def test_an_empty_tank_never_raises_tap_over_the_horizon(case, factors, capacity
     zone = case.uses[0].zone
     tanked = dataclasses.replace(varying, tanks=(Tank("R", zone, "recycled", capacity, 0.0, 0.0),))
     with_tank, without = plan(tanked).summary, plan(varying).summary
-    assert with_tank["tap_m3"] <= without["tap_m3"] * (1 + 1e-9) + SLACK
+    assert with_tank.tap_m3 <= without.tap_m3 * (1 + 1e-9) + SLACK
     # and the water balance closes with storage: tap = consumed + discharged + storage gain
     s = with_tank
-    assert s["tap_m3_per_day"] == pytest.approx(
-        s["consumed_m3_per_day"] + s["discharged_m3_per_day"] + s["storage_gain_m3_per_day"],
+    assert s.tap_m3_per_day == pytest.approx(
+        s.consumed_m3_per_day + s.discharged_m3_per_day + s.storage_gain_m3_per_day,
         rel=1e-7, abs=1e-6)

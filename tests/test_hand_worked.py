@@ -13,11 +13,11 @@ def test_closed_form_single_use(a, r, K):
     f = a * r
     expected_tap = D * (1 - f) / (1 - f ** (K + 1))
     res = plan(single_use(demand=D, ret=a, recovery=r, K=K))
-    assert res.summary["tap_m3_per_day"] == pytest.approx(expected_tap, rel=1e-9)
+    assert res.summary.tap_m3_per_day == pytest.approx(expected_tap, rel=1e-9)
     by_gen = res.allocation.groupby("generation").m3_per_day.sum()
     # The cost stage may use the documented tap tolerance (summary tap_tolerance_m3) to trim
     # treatment, moving each generation by at most about that much: allow it per generation.
-    slack = (K + 1) * res.summary["tap_tolerance_m3"]
+    slack = (K + 1) * res.summary.tap_tolerance_m3
     for g in range(K + 1):
         assert by_gen.get(g, 0.0) == pytest.approx(expected_tap * f ** g, rel=1e-9, abs=slack)
 
@@ -29,21 +29,21 @@ def test_capacity_bound():
     # One more point of recovery gives 0.01 * 200 = 2 m3/day: recovery_value = 2.
     res = plan(single_use(demand=1000, ret=1.0, recovery=0.5, K=1, capacity=200))
     s = res.summary
-    assert s["tap_m3_per_day"] == pytest.approx(900, rel=1e-9)
-    assert s["treated_m3_per_day"] == pytest.approx(200, rel=1e-9)
-    train = s["trains"][0]
-    assert train["utilization"] == pytest.approx(1.0, rel=1e-9)
-    assert train["capacity_value"] == pytest.approx(0.5, rel=1e-9)
-    assert train["recovery_value"] == pytest.approx(2.0, rel=1e-9)
+    assert s.tap_m3_per_day == pytest.approx(900, rel=1e-9)
+    assert s.treated_m3_per_day == pytest.approx(200, rel=1e-9)
+    train = s.trains[0]
+    assert train.utilization == pytest.approx(1.0, rel=1e-9)
+    assert train.capacity_value == pytest.approx(0.5, rel=1e-9)
+    assert train.recovery_value == pytest.approx(2.0, rel=1e-9)
     # discharged = collectable - recycled = 1000 - 100; reject = 200 - 100; untreated = 800
-    assert s["discharged_m3_per_day"] == pytest.approx(900, rel=1e-9)
-    assert s["discharge_breakdown_m3_per_day"]["untreated_wastewater"] == pytest.approx(800)
-    assert s["discharge_breakdown_m3_per_day"]["treatment_reject"] == pytest.approx(100)
+    assert s.discharged_m3_per_day == pytest.approx(900, rel=1e-9)
+    assert s.discharge_breakdown_m3_per_day.untreated_wastewater == pytest.approx(800)
+    assert s.discharge_breakdown_m3_per_day.treatment_reject == pytest.approx(100)
 
 
 def test_slack_capacity_has_no_value():
     res = plan(single_use(capacity=1e6))
-    assert res.summary["trains"][0]["capacity_value"] == 0.0
+    assert res.summary.trains[0].capacity_value == 0.0
 
 
 def test_tap_only_use_and_unserved_zone_get_only_tap():
@@ -66,7 +66,7 @@ def test_wastewater_of_other_uses_in_the_zone_is_pooled():
     # 50 recycled goes to the cooling tower (demand 80), which takes 30 tap.  Tap = 130.
     case = make_case([("A", "rinse", "1", 100, 1.0, 0), ("A", "cooling", "1", 80, 0.0, None)],
                      [("T", 1e6, 0.5, ("1",), None)], max_recycles=1)
-    assert plan(case).summary["tap_m3_per_day"] == pytest.approx(130, rel=1e-9)
+    assert plan(case).summary.tap_m3_per_day == pytest.approx(130, rel=1e-9)
 
 
 def test_second_stage_picks_the_cheaper_train_without_changing_tap():
@@ -77,10 +77,10 @@ def test_second_stage_picks_the_cheaper_train_without_changing_tap():
                              ("cheap", 1e6, 0.7, ("1",), 10.0)], max_recycles=2)
     res = plan(cheap)
     f = 0.63
-    assert res.summary["tap_m3_per_day"] == pytest.approx(1000 * (1 - f) / (1 - f ** 3), rel=1e-9)
+    assert res.summary.tap_m3_per_day == pytest.approx(1000 * (1 - f) / (1 - f ** 3), rel=1e-9)
     treated = res.trains.set_index("train").treated_m3_per_day
     assert treated["expensive"] == pytest.approx(0.0, abs=1e-9)
     # feed = recycled / r: generations 1 and 2 are T f and T f^2, fed from 0 and 1.
-    T = res.summary["tap_m3_per_day"]
+    T = res.summary.tap_m3_per_day
     assert treated["cheap"] == pytest.approx((T * f + T * f * f) / 0.7, rel=1e-9)
-    assert res.summary["cost_per_day"] == pytest.approx(10.0 * treated["cheap"], rel=1e-9)
+    assert res.summary.cost_per_day == pytest.approx(10.0 * treated["cheap"], rel=1e-9)

@@ -4,7 +4,7 @@ import dataclasses
 import pytest
 
 from model import load_case, plan
-from model.build import build_model
+from model.formulation import build_model
 from model.solve import solve
 from model.bundled import bundled_case
 
@@ -24,7 +24,7 @@ def tap(case):
 def test_capacity_value_matches_finite_difference(capacity):
     # Phase 2 campus with K14's capacity slack (40,000) or binding (15,000, 8,000).
     case = with_train(load_case(bundled_case("ntip-2019-phase2")), capacity_m3_per_day=capacity)
-    value = plan(case).summary["trains"][0]["capacity_value"]
+    value = plan(case).summary.trains[0].capacity_value
     delta = 1.0  # m3/day: small against the capacity, so the optimal basis does not change
     up = (tap(case) - tap(with_train(case, capacity_m3_per_day=capacity + delta))) / delta
     down = (tap(with_train(case, capacity_m3_per_day=capacity - delta)) - tap(case)) / delta
@@ -43,7 +43,7 @@ def test_recovery_value_matches_finite_difference(name, capacity):
     if capacity is not None:
         case = with_train(case, capacity_m3_per_day=capacity)
     r = case.trains[0].recovery
-    value = plan(case).summary["trains"][0]["recovery_value"]
+    value = plan(case).summary.trains[0].recovery_value
     step = 0.0001  # 0.01 percentage point
     up = (tap(case) - tap(with_train(case, recovery=r + step))) / (step * 100)
     down = (tap(with_train(case, recovery=r - step)) - tap(case)) / (step * 100)

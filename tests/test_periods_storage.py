@@ -12,9 +12,9 @@ TWO_DAYS = "period,days,tap_cap_m3_per_day\np1,1,\np2,1,50\n"
 def test_steady_case_has_one_period_with_volumes(tmp_path):
     r = plan(load_case(write_case(tmp_path, {})))
     # least tap = D / (1 + r) = 100 / 1.5
-    assert r.summary["tap_m3"] == pytest.approx(100 / 1.5, rel=1e-9)
-    assert [p["period"] for p in r.summary["periods"]] == ["steady"]
-    assert r.summary["shortage_m3"] == 0.0 and r.summary["tanker_m3"] == 0.0
+    assert r.summary.tap_m3 == pytest.approx(100 / 1.5, rel=1e-9)
+    assert [p.period for p in r.summary.periods] == ["steady"]
+    assert r.summary.shortage_m3 == 0.0 and r.summary.tanker_m3 == 0.0
 
 
 def test_demand_factor_and_train_outage_by_period(tmp_path):
@@ -24,12 +24,12 @@ def test_demand_factor_and_train_outage_by_period(tmp_path):
         "trains_by_period.csv": "period,train,capacity_m3_per_day\nfeb,T,0\n",
     }))
     r = plan(case)
-    per = {p["period"]: p for p in r.summary["periods"]}
+    per = {p.period: p for p in r.summary.periods}
     # jan: 100 / 1.5 m3/day for 31 days; feb: demand 50, train out, all tap, 28 days
-    assert per["jan"]["tap_m3"] == pytest.approx(31 * 100 / 1.5, rel=1e-9)
-    assert per["feb"]["tap_m3"] == pytest.approx(28 * 50.0, rel=1e-9)
-    assert per["feb"]["start"] == "2021-02-01"
-    assert r.summary["tap_m3"] == pytest.approx(31 * 100 / 1.5 + 28 * 50, rel=1e-9)
+    assert per["jan"].tap_m3 == pytest.approx(31 * 100 / 1.5, rel=1e-9)
+    assert per["feb"].tap_m3 == pytest.approx(28 * 50.0, rel=1e-9)
+    assert per["feb"].start == "2021-02-01"
+    assert r.summary.tap_m3 == pytest.approx(31 * 100 / 1.5 + 28 * 50, rel=1e-9)
 
 
 def test_demand_per_use_and_recovery_by_period(tmp_path):
@@ -38,9 +38,9 @@ def test_demand_per_use_and_recovery_by_period(tmp_path):
         "demand.csv": "period,plant,use,demand_m3_per_day,factor\nb,P,rinse,60,\n",
         "trains_by_period.csv": "period,train,recovery\nb,T,0.2\n",
     }))
-    per = {p["period"]: p for p in plan(case).summary["periods"]}
+    per = {p.period: p for p in plan(case).summary.periods}
     # b: tap = 60 / (1 + 0.2) = 50 m3/day for 2 days
-    assert per["b"]["tap_m3"] == pytest.approx(2 * 50.0, rel=1e-9)
+    assert per["b"].tap_m3 == pytest.approx(2 * 50.0, rel=1e-9)
 
 
 def test_cap_without_storage_or_rationing_is_infeasible(tmp_path):
@@ -55,12 +55,12 @@ def test_recycled_tank_carries_water_into_a_capped_period(tmp_path):
         "tanks.csv": "tank,zone,holds,capacity_m3,initial_m3,min_final_m3\nR,1,recycled,25,0,0\n",
     }))
     r = plan(case)
-    per = {p["period"]: p for p in r.summary["periods"]}
+    per = {p.period: p for p in r.summary.periods}
     # p2: tap 50 gives 0.5 * 50 = 25 recycled; the other 25 come from the tank.
     # p1: tap1 + d1 = 100 and d1 + 25 (to the tank) <= 0.5 tap1  ->  tap1 = 125 / 1.5
-    assert per["p2"]["tap_m3"] == pytest.approx(50.0, rel=1e-9)
-    assert per["p1"]["tap_m3"] == pytest.approx(125 / 1.5, rel=1e-9)
-    levels = r.extra["tank_levels.csv"].set_index("period").end_level_m3
+    assert per["p2"].tap_m3 == pytest.approx(50.0, rel=1e-9)
+    assert per["p1"].tap_m3 == pytest.approx(125 / 1.5, rel=1e-9)
+    levels = r.tank_levels.set_index("period").end_level_m3
     assert levels["p1"] == pytest.approx(25.0, rel=1e-9)
     assert levels["p2"] == pytest.approx(0.0, abs=1e-9)
 
@@ -71,12 +71,12 @@ def test_wastewater_basin_shifts_feed_to_a_period_with_spare_capacity(tmp_path):
         "periods.csv": "period,days,demand_factor\np1,1,1.0\np2,1,0.4\n",
         "tanks.csv": "tank,zone,holds,capacity_m3,initial_m3,min_final_m3\nB,1,wastewater,20,0,0\n",
     }))
-    per = {p["period"]: p for p in plan(case).summary["periods"]}
+    per = {p.period: p for p in plan(case).summary.periods}
     # p1: demand 100, feed capped at 40 -> recycled 20, tap 80 (wastewater 80, 40 spare)
     # p2: demand 40, feed 40 (= 20 own wastewater + 20 from the basin) -> recycled 20, tap 20
     # without the basin p2 would need 40 / 1.5 = 26.7 of tap
-    assert per["p1"]["tap_m3"] == pytest.approx(80.0, rel=1e-9)
-    assert per["p2"]["tap_m3"] == pytest.approx(20.0, rel=1e-9)
+    assert per["p1"].tap_m3 == pytest.approx(80.0, rel=1e-9)
+    assert per["p2"].tap_m3 == pytest.approx(20.0, rel=1e-9)
 
 
 def test_tank_minimum_final_level_is_kept(tmp_path):
@@ -86,8 +86,8 @@ def test_tank_minimum_final_level_is_kept(tmp_path):
     }))
     r = plan(case)
     # demand 100 = tap + 0.5 tap + 20 from the tank  ->  tap = 80 / 1.5
-    assert r.summary["tap_m3"] == pytest.approx(80 / 1.5, rel=1e-9)
-    assert r.extra["tank_levels.csv"].end_level_m3.iloc[0] == pytest.approx(10.0, rel=1e-9)
+    assert r.summary.tap_m3 == pytest.approx(80 / 1.5, rel=1e-9)
+    assert r.tank_levels.end_level_m3.iloc[0] == pytest.approx(10.0, rel=1e-9)
 
 
 def test_every_period_problem_is_reported_at_once(tmp_path):
@@ -125,14 +125,14 @@ def test_tank_balance_and_caps_recomputed_from_output(tmp_path):
                      "R,1,recycled,60,10,5\nB,1,wastewater,30,0,0\n",
     }))
     r = plan(case)
-    tanks = r.extra["tank_levels.csv"]
+    tanks = r.tank_levels
     for name, g in tanks.groupby("tank", sort=False):
         level = g.initial_m3.iloc[0]
         for row in g.itertuples():
             level += row.days * (row.charge_m3_per_day - row.discharge_m3_per_day)
             assert row.end_level_m3 == pytest.approx(level, rel=1e-7, abs=1e-6)
             assert -1e-9 <= row.end_level_m3 <= row.capacity_m3 + 1e-6
-    periods = r.extra["periods.csv"]
+    periods = r.periods
     capped = periods.dropna(subset=["tap_cap_m3_per_day"])
     assert (capped.tap_m3_per_day <= capped.tap_cap_m3_per_day * (1 + 1e-9)).all()
     # no rationing: every use's demand is met in every period (tap + recycled incl. tank water)

@@ -15,7 +15,7 @@ PROPS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCh
 
 
 def tap(case) -> float:
-    return plan(case).summary["tap_m3_per_day"]
+    return plan(case).summary.tap_m3_per_day
 
 
 def no_higher(new: float, old: float) -> bool:
@@ -53,8 +53,8 @@ def test_order_of_rows_changes_nothing(case, rnd):
         trains=tuple(rnd.sample(case.trains, len(case.trains))),
         plants=tuple(rnd.sample(case.plants, len(case.plants))))
     a, b = plan(case).summary, plan(shuffled).summary
-    assert b["tap_m3_per_day"] == pytest.approx(a["tap_m3_per_day"], rel=1e-9, abs=1e-7)
-    assert b["treated_m3_per_day"] == pytest.approx(a["treated_m3_per_day"], rel=1e-6, abs=1e-6)
+    assert b.tap_m3_per_day == pytest.approx(a.tap_m3_per_day, rel=1e-9, abs=1e-7)
+    assert b.treated_m3_per_day == pytest.approx(a.treated_m3_per_day, rel=1e-6, abs=1e-6)
 
 
 @PROPS
@@ -94,4 +94,4 @@ def test_shuffled_case_files_give_the_same_plan(tmp_path):
     a = plan(load_case(src)).summary
     b = plan(load_case(dst)).summary
     for key in ["tap_m3_per_day", "recycled_m3_per_day", "treated_m3_per_day", "cost_per_day"]:
-        assert b[key] == pytest.approx(a[key], rel=1e-9)
+        assert getattr(b, key) == pytest.approx(getattr(a, key), rel=1e-9)

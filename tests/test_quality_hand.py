@@ -2,8 +2,10 @@
 import pytest
 
 from model import load_case, plan
-from model.solve import TAP_ABS_TOL_M3
+from model.formulation import HoldRule
 from quality_helpers import with_feed_limit, with_limit, write_case
+
+TAP_ABS_TOL_M3, TAP_REL_TOL = HoldRule().abs_m3, HoldRule().rel  # the stage hold rule
 
 
 def near(x: float):
@@ -30,8 +32,8 @@ def test_inlet_limit_forces_exact_blend(tmp_path):
     # Without the limit, f = 1 * 0.5, K = 3: tap = 100 * 0.5 / (1 - 0.5**4) = 53.33 < 75,
     # and 25 <= 0.5 * 75 recycled water is available, so the limit alone sets the blend.
     r = plan(load_case(write_case(tmp_path / "blend", BLEND)))
-    assert r.summary["tap_m3_per_day"] == near(75.0)
-    assert r.summary["recycled_m3_per_day"] == near(25.0)
+    assert r.summary.tap_m3_per_day == near(75.0)
+    assert r.summary.recycled_m3_per_day == near(25.0)
     row = r.quality.iloc[0]
     assert row.inlet_ppm == near(40.0)
     assert bool(row.binding)
@@ -42,7 +44,7 @@ def test_inlet_limit_forces_exact_blend(tmp_path):
 def test_no_limit_gives_closed_form(tmp_path):
     case = load_case(write_case(tmp_path / "blend", BLEND))
     r = plan(with_limit(case, ("P", "rinse"), "boron", None))
-    assert r.summary["tap_m3_per_day"] == near(100 * 0.5 / (1 - 0.5 ** 4))
+    assert r.summary.tap_m3_per_day == near(100 * 0.5 / (1 - 0.5 ** 4))
 
 
 CHAIN = {
@@ -67,14 +69,14 @@ def test_direct_reuse_chain(tmp_path):
     # C (limit 70) takes B's wastewater, 0.8 * 50 = 40 at 60 ppm: no tap.
     # Campus tap = 100 (190 without direct reuse).
     r = plan(load_case(write_case(tmp_path / "chain", CHAIN)))
-    assert r.summary["tap_m3_per_day"] == near(100.0)
+    assert r.summary.tap_m3_per_day == near(100.0)
     flows = r.allocation.set_index(["use", "source"]).m3_per_day
     assert flows["B", "direct:P/A"] == near(50.0)
     assert flows["C", "direct:P/B"] == near(40.0)
     inlet = r.quality.set_index("use").inlet_ppm
     assert inlet["C"] == near(60.0)
     # collectable 50 + 40 + 0 = 90, all reused directly: nothing is discharged
-    assert r.summary["discharged_m3_per_day"] == near(0.0)
+    assert r.summary.discharged_m3_per_day == near(0.0)
 
 
 def test_listed_links_only(tmp_path):
@@ -83,7 +85,7 @@ def test_listed_links_only(tmp_path):
                            "reuse_links.csv": "from_plant,from_use,to_plant,to_use\nP,A,P,B"})
     # only A -> B: C must take 40 of tap: 100 + 40 = 140
     r = plan(load_case(write_case(tmp_path / "listed", files)))
-    assert r.summary["tap_m3_per_day"] == near(140.0)
+    assert r.summary.tap_m3_per_day == near(140.0)
     assert set(r.allocation.source) == {"tap", "direct:P/A"}
 
 
@@ -109,12 +111,12 @@ def test_feed_limit(tmp_path):
     #   -> x_dirty <= 15, feed <= 45, tap_dirty = 55, campus tap 85.
     case = load_case(write_case(tmp_path / "feed", FEED))
     r = plan(case)
-    assert r.summary["tap_m3_per_day"] == near(85.0)
-    assert r.summary["treated_m3_per_day"] == near(45.0)
-    (b,) = [b for b in r.summary["binding_quality_limits"] if b["kind"] == "train feed"]
+    assert r.summary.tap_m3_per_day == near(85.0)
+    assert r.summary.treated_m3_per_day == near(45.0)
+    (b,) = [b for b in r.summary.quality.binding_quality_limits if b["kind"] == "train feed"]
     assert b["ppm"] == near(400.0)
     # x_dirty(L) = 30 (L - 100) / (1000 - L); d/dL = 30 * 900 / 600**2 = 0.075 m3/day per ppm
     # dual (exact) x feed of the final stage, which the tap tolerance moves by ~1e-6 of 45
     assert b["tap_saved_per_ppm"] == pytest.approx(0.075, rel=1e-6)
     loose = plan(with_feed_limit(case, "T", "tds", 1000.0))
-    assert loose.summary["tap_m3_per_day"] == near(65.0)
+    assert loose.summary.tap_m3_per_day == near(65.0)

@@ -14,15 +14,15 @@ def test_quality_layer_does_not_change_the_plan(name):
     with_q = plan(case).summary
     without = plan(dataclasses.replace(case, quality=None)).summary
     # every limit is >= tap and K14 product is cleaner than tap: nothing can bind
-    assert with_q["binding_quality_limits"] == []
-    assert with_q["tap_m3_per_day"] == pytest.approx(without["tap_m3_per_day"], rel=1e-9)
+    assert with_q.quality.binding_quality_limits == []
+    assert with_q.tap_m3_per_day == pytest.approx(without.tap_m3_per_day, rel=1e-9)
 
 
 def test_calibration_still_holds():
     # published: Phase 2 one-third tap, "every drop used at least 3 times" (ranges of issue 2);
     # Phase 1 about 5,000-6,000 m3/day recycled (1 Mt from end April to 23 Oct 2015)
     p2 = plan(load_case(bundled_case("ntip-2019-phase2"))).summary
-    assert 0.30 <= p2["tap_share"] <= 0.36
-    assert 2.8 <= p2["uses_per_drop"] <= 3.3
+    assert 0.30 <= p2.tap_share <= 0.36
+    assert 2.8 <= p2.uses_per_drop <= 3.3
     p1 = plan(load_case(bundled_case("ntip-2015-phase1"))).summary
-    assert 5000 <= p1["recycled_m3_per_day"] <= 6000
+    assert 5000 <= p1.recycled_m3_per_day <= 6000

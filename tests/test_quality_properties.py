@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 
 from model import Case, Plant, Train, Use, plan
 from model.case import Quality, UseQuality
-from model.solve import TAP_ABS_TOL_M3
+from model.formulation import HoldRule
 from quality_helpers import source_ppm, with_limit
+
+TAP_ABS_TOL_M3, TAP_REL_TOL = HoldRule().abs_m3, HoldRule().rel  # the stage hold rule
 
 J = "tds"
 TAP_PPM = 100.0
@@ -34,7 +36,7 @@ def cases(draw):
 
 
 def tap(case) -> float:
-    return plan(case).summary["tap_m3_per_day"]
+    return plan(case).summary.tap_m3_per_day
 
 
 def no_higher(new: float, old: float) -> bool:

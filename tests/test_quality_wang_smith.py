@@ -23,7 +23,7 @@ def test_fresh_water_without_reuse_is_112_5_t_per_h():
     # 2/100 + 5/100 + 30/800 + 4/800 t/h x 1000 = 20 + 50 + 37.5 + 5 = 112.5 t/h
     case = load_case(WANG_SMITH)
     r = plan(case)
-    assert r.summary["tap_m3_per_day"] / HOURS == pytest.approx(112.5, rel=1e-6)
+    assert r.summary.tap_m3_per_day / HOURS == pytest.approx(112.5, rel=1e-6)
     flows = r.uses.set_index("use").demand_m3_per_day
     for (plant, use), load in case.quality.operations.items():
         expected = 1000 * load[J] / case.quality.outlet((plant, use), J)  # m3/day
@@ -32,8 +32,8 @@ def test_fresh_water_without_reuse_is_112_5_t_per_h():
 
 def test_fresh_water_with_reuse_is_90_t_per_h(zone_case):
     r = plan(zone_case)  # published target, pinch at 100 ppm
-    assert r.summary["tap_m3_per_day"] / HOURS == pytest.approx(90.0, rel=1e-6)
-    assert r.summary["direct_reuse_m3_per_day"] > 0
+    assert r.summary.tap_m3_per_day / HOURS == pytest.approx(90.0, rel=1e-6)
+    assert r.summary.direct_reuse_m3_per_day > 0
 
 
 def test_mass_balances_close_and_inlets_within_limits(zone_case):
@@ -70,13 +70,13 @@ def test_quality_table_matches_allocation(zone_case):
 
 def test_binding_limit_value_matches_finite_difference(zone_case):
     r = plan(zone_case)
-    binding = [b for b in r.summary["binding_quality_limits"] if b["tap_saved_per_ppm"] > 1e-6]
+    binding = [b for b in r.summary.quality.binding_quality_limits if b["tap_saved_per_ppm"] > 1e-6]
     assert binding, "with reuse, some inlet limit must bind (the pinch)"
     for b in binding:
         use = (b["plant"], b["use"])
         step = 1e-3  # ppm; the LP value is piecewise linear, the step stays on one piece
         looser = plan(with_limit(zone_case, use, J, b["limit_ppm"] + step))
-        saved = (r.summary["tap_m3_per_day"] - looser.summary["tap_m3_per_day"]) / step
+        saved = (r.summary.tap_m3_per_day - looser.summary.tap_m3_per_day) / step
         # tap ~ 2e3 m3/day solved to ~1e-9 relative; divided by 1e-3 ppm leaves ~1e-3 absolute
         assert saved == pytest.approx(b["tap_saved_per_ppm"], rel=1e-4)
 
@@ -86,7 +86,7 @@ def test_cli_prints_binding_limits_and_writes_quality_csv(zone_case, tmp_path, c
     code = main(["solve", zone_case.source, "--out", str(tmp_path / "out")])
     out = capsys.readouterr().out
     assert code == 0
-    for b in plan(zone_case).summary["binding_quality_limits"]:
+    for b in plan(zone_case).summary.quality.binding_quality_limits:
         assert f"binding: {b['plant']}/{b['use']} inlet" in out
     quality = pd.read_csv(tmp_path / "out" / "quality.csv")
     assert set(quality.use) == {"op1", "op2", "op3", "op4"}

@@ -2,7 +2,7 @@
 import pytest
 
 from model import load_case, plan
-from model.drought import with_cut
+from model.studies import with_cut
 from period_casefiles import write_case
 
 # One rinse use (D = 100, a = 1, K = 1), train at 50% whose product has 100 ppm TDS, tap 10 ppm,
@@ -23,8 +23,8 @@ def test_trucked_water_counts_in_the_inlet_blend_at_tap_quality(tmp_path):
         **QUALITY, "tankers.csv": "tanker,capacity_m3_per_day,price_per_m3\ntruck,30,1\n"})),
         cut=0.5)
     r = plan(case)
-    assert r.summary["rationing"]["baseline_m3_per_day"] == pytest.approx(100 / 1.2, rel=1e-9)
-    assert r.summary["shortage_m3_per_day"] == pytest.approx(100 - 1.2 * (100 / 2.4 + 30),
+    assert r.summary.rationing.baseline_m3_per_day == pytest.approx(100 / 1.2, rel=1e-9)
+    assert r.summary.shortage_m3_per_day == pytest.approx(100 - 1.2 * (100 / 2.4 + 30),
                                                              rel=1e-7)
     q = r.quality
     assert (q.inlet_ppm <= q.max_inlet_ppm + 1e-6).all()
@@ -40,6 +40,6 @@ def test_recycled_tank_water_is_charged_the_product_quality(tmp_path):
         "tanks.csv": "tank,zone,holds,capacity_m3,initial_m3,min_final_m3\nR,1,recycled,100,100,0\n",
     }))
     r = plan(case)
-    assert r.summary["tap_m3"] == pytest.approx(2 * 100 / 1.2, rel=1e-7)
+    assert r.summary.tap_m3 == pytest.approx(2 * 100 / 1.2, rel=1e-7)
     q = r.quality
     assert (q.inlet_ppm <= q.max_inlet_ppm + 1e-6).all()

@@ -7,9 +7,11 @@ import pytest
 
 from model import InfeasibleError, load_case, plan
 from model.cli import main
-from model.drought import largest_uniform_cut, with_cut
-from model.solve import TAP_ABS_TOL_M3, TAP_REL_TOL
+from model.studies import largest_uniform_cut, with_cut
+from model.formulation import HoldRule
 from period_casefiles import write_case
+
+TAP_ABS_TOL_M3, TAP_REL_TOL = HoldRule().abs_m3, HoldRule().rel  # the stage hold rule
 
 # Each lexicographic stage is held at its optimum plus max(TAP_ABS_TOL_M3, TAP_REL_TOL x optimum)
 # (model.solve), so a later stage may move an earlier stage's volume by up to that much: volumes
@@ -26,22 +28,22 @@ TWO_USES = {
 
 
 def shortages(r):
-    df = r.extra["shortages.csv"]
+    df = r.shortages
     return dict(zip(df.use, df.shortage_m3_per_day)), dict(zip(df.use, df.shortage_fraction))
 
 
 def test_cut_creates_shortage_and_reports_the_computed_baseline(tmp_path):
     case = with_cut(load_case(write_case(tmp_path, TWO_USES)), cut=0.25)
     r = plan(case)
-    assert r.summary["rationing"]["baseline_m3_per_day"] == pytest.approx(80.0, rel=1e-9)
-    assert r.summary["rationing"]["baseline_source"].startswith("computed")
+    assert r.summary.rationing.baseline_m3_per_day == pytest.approx(80.0, rel=1e-9)
+    assert r.summary.rationing.baseline_source.startswith("computed")
     # cap 0.75 x 80 = 60. Least shortage: cutting B frees 1 m3 tap per m3, cutting A only 2/3,
     # so B is cut by 80 - 60 = 20 and A is untouched.
     short, _ = shortages(r)
     assert short["B"] == pytest.approx(20.0, rel=1e-9, abs=HELD)
     assert short["A"] == pytest.approx(0.0, abs=HELD)
-    assert r.summary["shortage_m3_per_day"] == pytest.approx(20.0, rel=1e-9, abs=HELD)
-    assert r.summary["tap_m3"] == pytest.approx(60.0, rel=1e-9, abs=HELD)
+    assert r.summary.shortage_m3_per_day == pytest.approx(20.0, rel=1e-9, abs=HELD)
+    assert r.summary.tap_m3 == pytest.approx(60.0, rel=1e-9, abs=HELD)
 
 
 def test_priority_class_one_is_cut_last(tmp_path):
@@ -81,12 +83,12 @@ def test_fair_share_is_max_min_and_cuts_no_use_needlessly(tmp_path):
         "rationing.toml": "fair_share = true\n"})), cut=0.5)
     r = plan(case)
     short, fraction = shortages(r)
-    assert r.summary["rationing"]["baseline_m3_per_day"] == pytest.approx(130, rel=1e-9)
+    assert r.summary.rationing.baseline_m3_per_day == pytest.approx(130, rel=1e-9)
     fair = 2 * 1.5 * 40 * TAP_ABS_TOL_M3  # as in the test above
     assert fraction["A"] == pytest.approx(0.1875, rel=1e-9, abs=fair / 60)
     assert fraction["B"] == pytest.approx(0.1875, rel=1e-9, abs=fair / 40)
     assert short.get("C", 0.0) == pytest.approx(0.0, abs=HELD)
-    assert r.summary["tanker_m3"] == pytest.approx(50, rel=1e-9, abs=HELD)
+    assert r.summary.tanker_m3 == pytest.approx(50, rel=1e-9, abs=HELD)
 
 
 def test_stage_schedule_by_period_uses_the_stage_table(tmp_path):
@@ -96,15 +98,15 @@ def test_stage_schedule_by_period_uses_the_stage_table(tmp_path):
         "stages.csv": "stage,cut\nblue,0\norange,0.1\n",
     }))
     r = plan(case)
-    per = {p["period"]: p for p in r.summary["periods"]}
+    per = {p.period: p for p in r.summary.periods}
     # baseline 80; orange caps tap at 72: B is cut by 8 m3/day for 7 days
-    assert per["w1"]["shortage_m3"] == pytest.approx(0.0, abs=HELD)
-    assert per["w2"]["shortage_m3"] == pytest.approx(7 * 8.0, rel=1e-9, abs=HELD)
-    assert per["w2"]["stage"] == "orange"
+    assert per["w1"].shortage_m3 == pytest.approx(0.0, abs=HELD)
+    assert per["w2"].shortage_m3 == pytest.approx(7 * 8.0, rel=1e-9, abs=HELD)
+    assert per["w2"].stage == "orange"
     # the campus holds the 7 days of w1 and goes short from w2 on
-    assert r.summary["days_without_shortage"] == 7
-    assert r.summary["first_shortage_period"] == "w2"
-    assert r.summary["first_shortage_start"] == "2023-03-08"
+    assert r.summary.days_without_shortage == 7
+    assert r.summary.first_shortage_period == "w2"
+    assert r.summary.first_shortage_start == "2023-03-08"
 
 
 def test_given_baseline_is_used_and_reported(tmp_path):
@@ -112,8 +114,8 @@ def test_given_baseline_is_used_and_reported(tmp_path):
         **TWO_USES, "rationing.toml": "baseline_m3_per_day = 90\n"})), stage="orange")
     r = plan(case)
     # cap 0.9 x 90 = 81 >= 80: no shortage
-    assert r.summary["rationing"]["baseline_source"] == "given"
-    assert r.summary["shortage_m3"] == pytest.approx(0.0, abs=HELD)
+    assert r.summary.rationing.baseline_source == "given"
+    assert r.summary.shortage_m3 == pytest.approx(0.0, abs=HELD)
 
 
 # Tanker break-even. One use (D = 100, a = 1, K = 1, r = 0.5, treatment free): one extra m3 of
@@ -144,17 +146,17 @@ def test_tanker_break_even_against_shortage_value(tmp_path, above):
     # (model.solve). Swapping 1 m3 of trucked water for 1.5 m3 of shortage changes cost by
     # 1.5 V - P = 30 EPS, so the tap stage may swap up to held / (30 EPS) m3: that, doubled, is
     # the absolute slack on volumes.
-    held = max(TAP_ABS_TOL_M3, TAP_REL_TOL * abs(r.summary["cost"]))
+    held = max(TAP_ABS_TOL_M3, TAP_REL_TOL * abs(r.summary.cost))
     slack = 2 * held / (30 * EPS) * 1.5
     if above:
-        assert r.summary["tanker_m3"] == pytest.approx(gap, rel=1e-9, abs=slack)
+        assert r.summary.tanker_m3 == pytest.approx(gap, rel=1e-9, abs=slack)
         # 20 m3 of trucked water is one 20 t truck (FACTS.md): 20 m3 over one day is one truck
-        assert r.summary["tanker_trucks"] == pytest.approx(gap / 20, rel=1e-9, abs=slack)
-        assert r.summary["periods"][0]["tanker_trucks_per_day"] == pytest.approx(1.0, rel=1e-6)
-        assert r.summary["shortage_m3"] == pytest.approx(0.0, abs=slack)
+        assert r.summary.tanker_trucks == pytest.approx(gap / 20, rel=1e-9, abs=slack)
+        assert r.summary.periods[0].tanker_trucks_per_day == pytest.approx(1.0, rel=1e-6)
+        assert r.summary.shortage_m3 == pytest.approx(0.0, abs=slack)
     else:
-        assert r.summary["tanker_m3"] == pytest.approx(0.0, abs=slack)
-        assert r.summary["shortage_m3"] == pytest.approx(1.5 * gap, rel=1e-9, abs=slack)
+        assert r.summary.tanker_m3 == pytest.approx(0.0, abs=slack)
+        assert r.summary.shortage_m3 == pytest.approx(1.5 * gap, rel=1e-9, abs=slack)
 
 
 def test_without_priced_shortage_tankers_are_used_before_any_shortage(tmp_path):
@@ -162,8 +164,8 @@ def test_without_priced_shortage_tankers_are_used_before_any_shortage(tmp_path):
         "tankers.csv": "tanker,capacity_m3_per_day,price_per_m3\ntruck,12,1500\n"})), cut=0.3)
     r = plan(case)
     # gap 20 m3/day of fresh water, trucks bring 12; the other 8 -> 8 x 1.5 = 12 m3 short
-    assert r.summary["tanker_m3"] == pytest.approx(12.0, rel=1e-9, abs=HELD)
-    assert r.summary["shortage_m3"] == pytest.approx(12.0, rel=1e-9, abs=HELD)
+    assert r.summary.tanker_m3 == pytest.approx(12.0, rel=1e-9, abs=HELD)
+    assert r.summary.shortage_m3 == pytest.approx(12.0, rel=1e-9, abs=HELD)
 
 
 def test_recovery_boost_replaces_shortage(tmp_path):
@@ -171,8 +173,8 @@ def test_recovery_boost_replaces_shortage(tmp_path):
         "boosts.csv": "train,recovery,extra_cost_per_m3\nT,0.8,5\n"})), cut=0.1)
     r = plan(case)
     # boosted: tap = 100 / 1.8 = 55.6 <= cap 0.9 x 66.7 = 60, so no shortage
-    assert r.summary["shortage_m3"] == pytest.approx(0.0, abs=HELD)
-    assert r.summary["tap_m3"] == pytest.approx(100 / 1.8, rel=1e-9, abs=HELD)
+    assert r.summary.shortage_m3 == pytest.approx(0.0, abs=HELD)
+    assert r.summary.tap_m3 == pytest.approx(100 / 1.8, rel=1e-9, abs=HELD)
 
 
 def test_binding_cap_without_rationing_stays_infeasible(tmp_path):
@@ -185,22 +187,24 @@ def test_largest_uniform_cut_matches_tanker_capacity_and_is_tight(tmp_path):
     folder = write_case(tmp_path, {
         "tankers.csv": "tanker,capacity_m3_per_day,price_per_m3\ntruck,10,1500\n"})
     case = load_case(folder)
-    cut, baseline = largest_uniform_cut(case)
+    result = largest_uniform_cut(case)
+    cut, baseline = result.largest_uniform_cut, result.largest_uniform_cut_baseline_m3_per_day
     # baseline = 100 / 1.5; trucks cover 10 m3/day of tap: c* = 10 / baseline = 0.15
     assert baseline == pytest.approx(100 / 1.5, rel=1e-9)
     assert cut == pytest.approx(0.15, rel=1e-9)
     at = plan(with_cut(case, cut=cut))
-    assert at.summary["shortage_m3"] == pytest.approx(0.0, abs=HELD)
+    assert at.summary.shortage_m3 == pytest.approx(0.0, abs=HELD)
     above = plan(with_cut(case, cut=cut + 1e-3))
-    assert above.summary["shortage_m3"] > 1e-3
+    assert above.summary.shortage_m3 > 1e-3
 
 
 def test_largest_uniform_cut_with_a_given_baseline(tmp_path):
     case = load_case(write_case(tmp_path, {"rationing.toml": "baseline_m3_per_day = 80\n"}))
-    cut, baseline = largest_uniform_cut(case)
+    result = largest_uniform_cut(case)
+    cut, baseline = result.largest_uniform_cut, result.largest_uniform_cut_baseline_m3_per_day
     # the least tap 66.67 must fit under (1 - c) x 80: c* = 1 - 66.67 / 80
     assert cut == pytest.approx(1 - (100 / 1.5) / 80, rel=1e-9)
-    assert plan(with_cut(case, cut=cut + 1e-3)).summary["shortage_m3"] > 0
+    assert plan(with_cut(case, cut=cut + 1e-3)).summary.shortage_m3 > 0
 
 
 def test_cli_cut_writes_period_tables_and_invariants_hold(tmp_path):

@@ -2,8 +2,8 @@
 cut, and applying a cut or stage to any case from the command line.
 
 - `resolve_baseline(case)`: when rationing is enabled and no baseline is given, the baseline is
-  the unrestricted minimal tap draw of the same case — the same case solved with no tap cap, no
-  rationing and no emergency supply — as a day-weighted average in m3/day.
+  the unrestricted minimal tap draw of the same case (the same case solved with no tap cap, no
+  rationing and no emergency supply), as a day-weighted average in m3/day.
 - `largest_uniform_cut(case)`: the largest cut c, applied to the baseline in every period, that
   the campus absorbs with no shortage. One LP over the case's own model (storage, tankers and
   boosts included, no shortage variables):
@@ -18,11 +18,15 @@ from dataclasses import replace
 
 import pyomo.environ as pyo
 
-from model.build import build_model
-from model.case import Case
+from model.case import Case, Emergency, Rationing
 from model.errors import UsageError
+from model.formulation import build_model
+from model.formulation.balances import campus_tap_m3_per_day
+from model.formulation.objectives import TAP
+from model.results import LargestCut
 from model.solve import solve
-from model.case import Emergency, Rationing
+
+CUT_NOISE = 1e-9  # a largest cut this close to 0 is solver round-off, reported as 0
 
 
 def unrestricted(case: Case) -> Case:
@@ -34,9 +38,8 @@ def unrestricted(case: Case) -> Case:
 
 def minimal_tap_m3_per_day(case: Case, time_limit_s: float | None = None) -> float:
     """Day-weighted average of the unrestricted minimal tap draw (m3/day)."""
-    m = build_model(unrestricted(case))
-    report = solve(m, time_limit_s=time_limit_s)
-    return report.objectives["total_tap_m3"] / case.total_days
+    report = solve(build_model(unrestricted(case)), time_limit_s=time_limit_s)
+    return report.objectives[TAP] / case.total_days
 
 
 def resolve_baseline(case: Case, time_limit_s: float | None = None) -> Case:
@@ -68,22 +71,22 @@ def with_cut(case: Case, cut: float | None = None, stage: str | None = None) -> 
     return replace(case, rationing=replace(r, enabled=True, cut_all=cut, cut_label=label))
 
 
-def largest_uniform_cut(case: Case, time_limit_s: float | None = None) -> tuple[float, float]:
-    """(largest uniform cut, baseline m3/day). One LP once the baseline is known."""
-    case = resolve_baseline(with_cut(case, cut=0.0) if case.rationing is None
-                            or not case.rationing.enabled else case, time_limit_s)
+def largest_uniform_cut(case: Case, time_limit_s: float | None = None) -> LargestCut:
+    """The largest uniform cut of the baseline, and the baseline (m3/day). One LP once the
+    baseline is known."""
+    rationed = case.rationing is not None and case.rationing.enabled
+    case = resolve_baseline(case if rationed else with_cut(case, cut=0.0), time_limit_s)
     baseline = case.rationing.baseline_m3_per_day
-    plain = replace(case, rationing=None)  # no shortage variables: supply must meet demand
-    m = build_model(plain)
+    f = build_model(replace(case, rationing=None))  # no shortage: supply must meet demand
+    m = f.model
     # Free below: with demand that varies between periods, a single baseline (a day-weighted
     # average) can be below the least tap of the peak period, and the answer is then negative:
     # the peak needs that much more than the baseline even before any cut.
     m.uniform_cut = pyo.Var(bounds=(None, 1.0))
-    m.uniform_cut_cap = pyo.Constraint(m.PERIODS, rule=lambda m, t: sum(
-        m.tap_m3_per_day[p, u, t] for p, u in m.USES) <= (1.0 - m.uniform_cut) * baseline)
-    for name in m.OBJECTIVE_STAGES:
-        getattr(m, name).deactivate()
+    m.uniform_cut_cap = pyo.Constraint(m.PERIODS, rule=lambda m, t: campus_tap_m3_per_day(m, t)
+                                       <= (1.0 - m.uniform_cut) * baseline)
     m.negative_uniform_cut = pyo.Objective(expr=-m.uniform_cut)
-    m.OBJECTIVE_STAGES = ("negative_uniform_cut",)
-    solve(m, time_limit_s=time_limit_s)
-    return float(m.uniform_cut.value), baseline
+    m.negative_uniform_cut.deactivate()
+    solve(replace(f, stages=f.stages.only("negative_uniform_cut")), time_limit_s=time_limit_s)
+    cut = float(m.uniform_cut.value)
+    return LargestCut(0.0 if abs(cut) < CUT_NOISE else cut, baseline)

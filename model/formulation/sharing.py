@@ -5,29 +5,32 @@ and differ only in which plant gets the recycled water; the simplex would return
 vertex it lands on, e.g. one plant on 2% tap and its twin on 68%. This stage picks, among those
 plans, the one whose plants draw tap in the same proportion of their demand, as far as the
 limits allow. Only uses that can receive recycled water count (a tap-only use has no choice).
-
-        plant_tap_m3_per_day[p, t] - tap_share[t] * recyclable_demand_m3_per_day[p, t]
-            = share_excess_m3_per_day[p, t] - share_deficit_m3_per_day[p, t]
-        even_sharing = sum_t days_t * sum_p (share_excess[p, t] + share_deficit[p, t])
-
-where plant_tap is the tap drawn by p's recyclable uses and tap_share[t] is free (the model
-picks the common share). Minimising the L1 deviation puts every plant it can exactly on the
-common share.
 """
 from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from model.case import Case
+from model.formulation.sets import Network
+from model.formulation.stages import Method, Stage
 
 
-def add_even_sharing(m: pyo.ConcreteModel, case: Case) -> None:
+def add_even_sharing(m: pyo.ConcreteModel, net: Network) -> Stage | None:
+    """Each plant's tap as close as possible to one common share of its recyclable demand.
+
+        plant_tap_m3_per_day[p, t] - tap_share[t] * recyclable_demand_m3_per_day[p, t]
+            = share_excess_m3_per_day[p, t] - share_deficit_m3_per_day[p, t]
+        even_sharing = sum_t days_t * sum_p (share_excess[p, t] + share_deficit[p, t])
+
+    where plant_tap is the tap drawn by p's recyclable uses and tap_share[t] is free (the model
+    picks the common share). Minimising the L1 deviation puts every plant it can exactly on the
+    common share. Returns the stage, or None with fewer than two plants to share between.
+    """
     recyclable: dict[str, list[tuple[str, str]]] = {}
-    for p, u in m.USES:
-        if m.network.deliveries_to.get((p, u)):
+    for p, u in net.USES:
+        if net.deliveries_to.get((p, u)):
             recyclable.setdefault(p, []).append((p, u))
     if len(recyclable) < 2:
-        return  # one plant or none: nothing to share out
+        return None
     m.SHARING_PLANTS = pyo.Set(initialize=list(recyclable), ordered=True)
     m.tap_share = pyo.Var(m.PERIODS, domain=pyo.Reals)
     m.share_excess_m3_per_day = pyo.Var(m.SHARING_PLANTS * m.PERIODS,
@@ -37,17 +40,15 @@ def add_even_sharing(m: pyo.ConcreteModel, case: Case) -> None:
 
     def rule(m, p, t):
         tap = sum(m.tap_m3_per_day[p2, u, t] for p2, u in recyclable[p])
-        demand = sum(case.demand(m.use_of[key], t) for key in recyclable[p])
+        demand = sum(net.demand(key, t) for key in recyclable[p])
         return (tap - m.tap_share[t] * demand
                 == m.share_excess_m3_per_day[p, t] - m.share_deficit_m3_per_day[p, t])
     m.even_share = pyo.Constraint(m.SHARING_PLANTS * m.PERIODS, rule=rule)
     m.even_sharing = pyo.Objective(expr=sum(
-        m.days[t] * (m.share_excess_m3_per_day[p, t] + m.share_deficit_m3_per_day[p, t])
+        net.days[t] * (m.share_excess_m3_per_day[p, t] + m.share_deficit_m3_per_day[p, t])
         for p, t in m.share_excess_m3_per_day))
     m.even_sharing.deactivate()
-    m.OBJECTIVE_STAGES = (*m.OBJECTIVE_STAGES, "even_sharing")
     # From the cost stage's vertex, primal simplex needed 17 s on the 2,000-plant benchmark
     # (degenerate pivots); interior point with crossover 5 s (benchmarks/README.md).
-    m.STAGE_SOLVER = {**getattr(m, "STAGE_SOLVER", {}), "even_sharing": "ipm"}
-    # a tie-break: if it cannot be solved, the least-tap, least-cost plan stands (and says so)
-    m.OPTIONAL_STAGES = {*getattr(m, "OPTIONAL_STAGES", ()), "even_sharing"}
+    # A tie-break: if it cannot be solved, the least-tap, least-cost plan stands (and says so).
+    return Stage("even_sharing", Method.IPM, optional=True)

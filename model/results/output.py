@@ -1,4 +1,5 @@
-"""Write results to disk atomically: a reader never sees a half-written file.
+"""Results on disk: which table goes to which file (the one place file names are written), and
+atomic writes, so that a reader never sees a half-written file.
 
 Each file is written to a temporary name in the target folder and moved into place with
 `os.replace` only after every file of the set has been written.
@@ -11,7 +12,21 @@ import os
 import tempfile
 from pathlib import Path
 
-from model.results import Results
+from model.results.collect import Results
+
+# --out file -> Results attribute; tables that are None for a case are not written
+TABLE_FILES = {
+    "allocation.csv": "allocation",
+    "feeds.csv": "feeds",
+    "trains.csv": "trains",
+    "plants.csv": "plants",
+    "uses.csv": "uses",
+    "quality.csv": "quality",
+    "periods.csv": "periods",
+    "tank_levels.csv": "tank_levels",
+    "shortages.csv": "shortages",
+}
+SUMMARY_FILE = "summary.json"
 
 
 def _clean(value):
@@ -27,8 +42,8 @@ def _clean(value):
     return value
 
 
-def summary_json(summary: dict) -> str:
-    return json.dumps(_clean(summary), indent=2) + "\n"
+def summary_json(results: Results) -> str:
+    return json.dumps(_clean(results.summary.to_dict()), indent=2) + "\n"
 
 
 def write_files_atomically(files: dict[Path, str]) -> None:
@@ -50,18 +65,8 @@ def write_files_atomically(files: dict[Path, str]) -> None:
 
 
 def output_files(results: Results, out_dir: Path) -> dict[Path, str]:
-    """The `--out` set: allocation.csv, feeds.csv, trains.csv, plants.csv, uses.csv,
-    summary.json, and quality.csv for a case with a quality layer."""
-    tables = {
-        "allocation.csv": results.allocation,
-        "feeds.csv": results.feeds,
-        "trains.csv": results.trains,
-        "plants.csv": results.plants,
-        "uses.csv": results.uses,
-    }
-    if results.quality is not None:
-        tables["quality.csv"] = results.quality  # cases with a quality layer only
-    tables.update(results.extra)
-    files = {out_dir / name: df.to_csv(index=False) for name, df in tables.items()}
-    files[out_dir / "summary.json"] = summary_json(results.summary)
+    """The `--out` set: every table the plan has, as CSV, and summary.json."""
+    files = {out_dir / name: getattr(results, attr).to_csv(index=False)
+             for name, attr in TABLE_FILES.items() if getattr(results, attr) is not None}
+    files[out_dir / SUMMARY_FILE] = summary_json(results)
     return files

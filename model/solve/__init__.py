@@ -1,0 +1,5 @@
+"""Solve a formulation with HiGHS: bulk load, lexicographic stages, optimal or an error."""
+from model.solve.highs import Status
+from model.solve.stages import SolveReport, solve
+
+__all__ = ["SolveReport", "Status", "solve"]

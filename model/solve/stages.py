@@ -1,0 +1,159 @@
+"""Solve a formulation lexicographically, and refuse to report anything that is not optimal.
+
+The stages come from the formulation's `StagePlan` (model.formulation.stages): typically
+
+1. minimise `total_tap_m3` (interior point with crossover, so the duals are vertex duals);
+2. add the row `total_tap_m3 <= tap* + tolerance` and minimise `total_cost`, continuing from the
+   first stage's basis with primal simplex;
+3. `even_sharing` (model.formulation.sharing), with the cost held the same way.
+
+Rationing puts shortage stages before the tap stage; each stage is held at its optimum by the
+plan's hold rule while the later ones are solved. If a later stage is then declared infeasible
+(holds far tighter than the solver's own 1e-7 feasibility tolerance can add up on badly scaled
+cases), every hold is widened by the rule's step, up to its maximum; the tap tolerance actually
+used is reported. Primal values of the last stage are written into the Pyomo variables; the row
+duals of the plan's dual stage (tap) are returned, so that marginal values are in tap m3 per
+unit of right-hand side with every earlier stage held.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+
+from model.errors import SolverError
+from model.formulation import Formulation, Method, Stage
+from model.solve.diagnose import check_cleanest_sources, explain_infeasible
+from model.solve.highs import LoadedLP, Outcome, Status, compile_and_load, run, use_method
+
+
+@dataclass
+class SolveReport:
+    """What happened in a solve: status, stage objectives, duals, and where the time went (s)."""
+
+    status: Status
+    objectives: dict[str, float]
+    seconds: dict[str, float] = field(default_factory=dict)
+    tap_tolerance_m3: float = 0.0
+    skipped_stages: tuple[str, ...] = ()  # optional tie-break stages that did not end optimal
+    duals: pyo.ComponentMap = field(default_factory=pyo.ComponentMap)
+
+    def dual(self, constraint) -> float:
+        """Dual of a constraint row in the dual stage; 0 for a row that was not built."""
+        return float(self.duals.get(constraint, 0.0))
+
+
+def _attempt(lp: LoadedLP, stage: Stage) -> Outcome:
+    """Run a stage with its method; unless that ends optimal (or at the user's time limit), run
+    the simplex method: for a later stage from the previous stage's basis, which is feasible by
+    construction (the new hold row is met at the previous solution); for the first stage from
+    scratch. An interior-point presolve can misjudge a hold row that is tight to 1e-9 and call
+    the stage infeasible. Only the simplex's verdict counts."""
+    h = lp.highs
+    if stage.method is Method.SIMPLEX:
+        return run(lp, stage.objective)
+    basis = h.getBasis()  # before the first stage: invalid, and then not restored
+    outcome = run(lp, stage.objective)
+    if outcome.status in (Status.OPTIMAL, Status.TIME_LIMIT):
+        return outcome
+    if basis.valid:
+        h.setBasis(basis)
+    h.setOptionValue("solver", Method.SIMPLEX.value)
+    return run(lp, stage.objective)
+
+
+def _stopped(stage: str, outcome: Outcome) -> SolverError:
+    return SolverError(f"HiGHS stopped in the {stage} stage without an optimal solution: "
+                       f"{outcome.text}. No figures are reported.")
+
+
+class _Holds:
+    """Rows holding solved stages at their optimum, widened together when a stage fails."""
+
+    def __init__(self, f: Formulation, lp: LoadedLP):
+        self.rule, self.lp = f.stages.hold, lp
+        self.rows: list[tuple[int, float, float]] = []  # (row, optimum less offset, tolerance)
+        self.widen = 1.0
+
+    def add(self, i: int, optimum: float) -> None:
+        """Hold stage i at its optimum and switch the objective to stage i + 1."""
+        lp, h = self.lp, self.lp.highs
+        prev = lp.costs[i]
+        nz = np.flatnonzero(prev)
+        self.rows.append((h.getNumRow(), optimum - lp.offsets[i], self.rule.tolerance(optimum)))
+        h.addRow(-highspy.kHighsInf, self.rows[-1][1] + self.rows[-1][2] * self.widen, len(nz),
+                 nz.astype(np.int32), prev[nz])
+        h.changeColsCost(len(lp.columns), np.arange(len(lp.columns), dtype=np.int32),
+                         lp.costs[i + 1])
+
+    def loosen(self) -> bool:
+        """Widen every hold one step; False when they are already as wide as allowed."""
+        if self.widen >= self.rule.widen_max:
+            return False
+        self.widen *= self.rule.widen_step
+        for row, rhs, base in self.rows:
+            self.lp.highs.changeRowBounds(row, -highspy.kHighsInf, rhs + base * self.widen)
+        return True
+
+
+def _later_stage(lp: LoadedLP, holds: _Holds, stage: Stage) -> Outcome:
+    use_method(lp.highs, stage.method)
+    outcome = _attempt(lp, stage)
+    # Holds far tighter than HiGHS's feasibility tolerance (1e-7) can add up to a declared
+    # infeasibility on badly scaled cases (hypothesis found one with a 6e-5 m3/day train).
+    while outcome.status not in (Status.OPTIMAL, Status.TIME_LIMIT) and holds.loosen():
+        lp.highs.setOptionValue("solver", Method.SIMPLEX.value)
+        outcome = run(lp, stage.objective)
+    return outcome
+
+
+def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
+    """Solve `f` stage by stage. Raises `InfeasibleError` or `SolverError` unless optimal."""
+    check_cleanest_sources(f.case)
+    seconds = {}
+    t0 = time.perf_counter()
+    lp = compile_and_load(f, time_limit_s)
+    seconds["load"] = time.perf_counter() - t0
+    h, plan = lp.highs, f.stages
+    objectives: dict[str, float] = {}
+    duals, tolerance, skipped = None, 0.0, []
+    holds = _Holds(f, lp)
+    for i, stage in enumerate(plan.stages):
+        t0 = time.perf_counter()
+        if i == 0:
+            outcome = _attempt(lp, stage)
+        else:
+            holds.add(i - 1, objectives[plan.stages[i - 1].objective])
+            outcome = _later_stage(lp, holds, stage)
+        if outcome.status is Status.TIME_LIMIT:
+            raise _stopped(stage.objective, outcome)
+        if outcome.status is not Status.OPTIMAL:
+            if i == 0:
+                raise explain_infeasible(f, lp) if outcome.status is Status.INFEASIBLE \
+                    else _stopped(stage.objective, outcome)
+            if stage.optional:
+                # a tie-break only: the previous stage's plan is optimal for every objective
+                # that matters, so keep it and say that this stage was not applied
+                skipped.append(stage.objective)
+                break
+            raise SolverError(f"the {stage.objective} stage did not end optimal "
+                              f"({outcome.text}) after holding the earlier stages at their "
+                              "optimum; this is a numerical failure. No figures are reported.")
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value, dtype=float)
+        objectives[stage.objective] = float(lp.costs[i] @ x + lp.offsets[i])
+        if stage.objective == plan.dual_stage:
+            duals = np.asarray(sol.row_dual, dtype=float)[:len(lp.rows)]
+            tolerance = plan.hold.tolerance(objectives[stage.objective])
+        seconds[stage.objective] = time.perf_counter() - t0
+    # objectives of the final plan (earlier stages may move within their tolerance)
+    for stage, c, off in zip(plan.stages[1:], lp.costs[1:], lp.offsets[1:]):
+        objectives[stage.objective] = float(c @ x + off)
+    for var, value in zip(lp.columns, x):
+        var.set_value(float(value), skip_validation=True)
+    row_duals = pyo.ComponentMap((con, float(d)) for (con, _), d in zip(lp.rows, duals))
+    return SolveReport(Status.OPTIMAL, objectives, seconds, tolerance * holds.widen,
+                       tuple(skipped), row_duals)
