@@ -22,7 +22,8 @@ def add_objectives(m: pyo.ConcreteModel, net: Network, terms: Terms) -> StagePla
     """The tap and cost objectives (every objective is declared inactive: the solver activates
     one stage at a time); returns the stage plan.
 
-        total_tap_m3 = sum_t days_t * (sum_u tap_m3_per_day[u, t] + sum_{k,u} tanker_m3_per_day[k, u, t])
+        total_tap_m3 = sum_t days_t * (sum_u tap_m3_per_day[u, t]
+                                       + sum_{k,u} tanker_m3_per_day[k, u, t])
         total_cost   = sum_t days_t * (sum_{s,z,g} cost_per_m3[s] * feed_m3_per_day[s, z, g, t]
                                        + tap_price_per_m3 * sum_u tap_m3_per_day[u, t]
                                        + sum price_per_m3[k] * tanker_m3_per_day[k, u, t]

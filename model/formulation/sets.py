@@ -1,4 +1,4 @@
-"""Which flows exist: the sparse index sets of the model and their lookups, derived once from a case.
+"""Which flows exist: the sparse index sets of the model and their lookups, derived from a case.
 
 Only combinations that can carry water are listed. A use can receive generation g from a source
 (a train, or a recycled-water tank) only if the source serves the use's zone and g is within the
@@ -197,7 +197,8 @@ def sets_of(case: Case) -> Network:
         days={p.name: p.days for p in case.periods}, use_of={u.key: u for u in case.uses},
         train_of={t.name: t for t in case.trains}, uses_in=dict(uses_in),
         deliveries_to=to, deliveries_from=frm, feeds_of=feeds_of, feeds_from=feeds_from,
-        zones_fed={t.name: sorted({z for z, _ in feeds_of.get(t.name, [])}) for t in case.trains},
+        zones_fed={t.name: sorted({z for z, _ in feeds_of.get(t.name, [])})
+                   for t in case.trains},
         **_storage(case), **_supply(case, passes, periods), **_shortage(case),
         **_quality(case, feeds, uses_in))
 

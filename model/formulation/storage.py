@@ -61,7 +61,8 @@ def add_tank_balance(m: pyo.ConcreteModel, net: Network) -> None:
     """A tank's contents change by what goes in less what comes out, per generation.
 
         tank_level_m3[k, g, t] = tank_level_m3[k, g, t-1]
-                                 + days_t * (charge_m3_per_day[k, g, t] - discharge_m3_per_day[k, g, t])
+                                 + days_t * (charge_m3_per_day[k, g, t]
+                                             - discharge_m3_per_day[k, g, t])
             with tank_level_m3[k, g, start] = initial_m3[k] for the initial generation, else 0
             recycled tank:    charge = sum_s tank_charge_m3_per_day[s, k, g, t]  (train product)
                               discharge = sum_u recycled_m3_per_day[u, k, g, t]  (to uses)

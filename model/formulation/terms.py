@@ -6,15 +6,24 @@ The balances (`model.formulation.balances`) and the objectives (`objectives.py`)
 afterwards, from these ledgers: no row is rewritten after it is built, and a balance never asks
 which features a case has.
 
-| ledger             | key                 | holds (m3/day unless said)                 | registered by |
-|--------------------|---------------------|--------------------------------------------|---------------|
-| `supply`           | (use, t)            | `Supply(g, kind, source, flow)` reaching the use | flows: tap (g = 0), recycled; supply: tankers (g = 0); quality: direct reuse |
-| `demand_change`    | (use, t)            | added to the use's demand                  | quality: + operation flow; drought: - shortage |
-| `wastewater_taken` | (zone, g, t)        | taken from the zone's generation-g pool    | flows: feed; storage: basin net charge; quality: direct reuse out |
-| `product_made`     | (train, g, t)       | product of pass g (g -> g + 1)             | flows: recovery x feed; supply: boost extra product |
-| `product_used`     | (train, g, t)       | product of pass g delivered or stored      | flows: deliveries; storage: tank charge |
-| `water_bought`     | t                   | water bought from outside                  | flows: tap; supply: tankers |
-| `cost`             | t                   | (category, money per day)                  | flows: treatment, tap; supply: tanker, boost; drought: lost production |
+ledger            key            holds (m3/day unless said)              registered by
+supply            (use, t)       Supply(g, kind, source, flow)            flows: tap (g = 0), recycled;
+                                 reaching the use                         supply: tankers (g = 0);
+                                                                          quality: direct reuse
+demand_change     (use, t)       added to the use's demand                quality: + operation flow;
+                                                                          drought: - shortage
+wastewater_taken  (zone, g, t)   taken from the zone's generation-g pool  flows: feed; storage: basin
+                                                                          net charge; quality: direct
+                                                                          reuse out
+product_made      (train, g, t)  product of pass g (g -> g + 1)           flows: recovery x feed;
+                                                                          treatment: boost extra
+product_used      (train, g, t)  product of pass g delivered or stored    flows: deliveries;
+                                                                          storage: tank charge
+water_bought      t              water bought from outside                flows: tap; supply: tankers
+cost              t              (category, money per day)                flows: treatment, tap;
+                                                                          supply: tanker; treatment:
+                                                                          boost; drought: lost
+                                                                          production
 
 A supply's `kind` and `source` say where the water comes from: ("tap", "tap"), ("tanker",
 tanker name), ("recycled", train or recycled-water tank name), ("direct", (plant, use) whose
@@ -54,17 +63,21 @@ class Terms:
 
     supply: dict[tuple[UseKey, str], list[Supply]] = field(
         default_factory=lambda: defaultdict(list))
-    demand_change: dict[tuple[UseKey, str], list] = field(default_factory=lambda: defaultdict(list))
+    demand_change: dict[tuple[UseKey, str], list] = field(
+        default_factory=lambda: defaultdict(list))
     wastewater_taken: dict[tuple[str, int, str], list] = field(
         default_factory=lambda: defaultdict(list))
-    product_made: dict[tuple[str, int, str], list] = field(default_factory=lambda: defaultdict(list))
-    product_used: dict[tuple[str, int, str], list] = field(default_factory=lambda: defaultdict(list))
+    product_made: dict[tuple[str, int, str], list] = field(
+        default_factory=lambda: defaultdict(list))
+    product_used: dict[tuple[str, int, str], list] = field(
+        default_factory=lambda: defaultdict(list))
     water_bought: dict[str, list] = field(default_factory=lambda: defaultdict(list))
     cost: dict[str, list[tuple[str, object]]] = field(default_factory=lambda: defaultdict(list))
 
     def supplied(self, use: UseKey, t: str, g: int | None = None):
         """Water supplied to a use in period t: of generation g, or of every generation."""
-        return sum(s.flow for s in self.supply.get((use, t), ()) if g is None or s.generation == g)
+        return sum(s.flow for s in self.supply.get((use, t), ())
+                   if g is None or s.generation == g)
 
     def product(self, train: str, g: int, t: str):
         """Product of pass g of a train: recovery x feed, plus what a boost adds."""
