@@ -91,6 +91,8 @@ def _rule(schema: type[BaseModel], error: dict, kind: str) -> str:
             return f"must be {allowed}"
     if what == "too_short" and len(loc) == 1 and loc[0] in getattr(schema, "LISTS", {}):
         return f"names no {schema.LISTS[loc[0]]}"  # a `;`-list with nothing in it
+    if what == "value_error":
+        return str(error["ctx"]["error"])  # a schema validator states its rule in these words
     return _RULES.get(what, error["msg"])
 
 

@@ -39,29 +39,28 @@ from typing import Annotated, ClassVar, Literal, Optional
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt,
                       field_validator)
-from pydantic_core import PydanticCustomError
 
 
-def _plain_number(error_type: str):
+def _plain_number(rule: str):
     """Reject Python's underscore digit grouping ("2_508"), which pydantic accepts in text: a
-    spreadsheet never writes it, so it is a typo, not a number."""
+    spreadsheet never writes it, so it is a typo, not a number. `rule` is the message."""
     def check(value):
         if isinstance(value, str) and "_" in value:
-            raise PydanticCustomError(error_type, "not a plain decimal number")
+            raise ValueError(rule)  # model.case.problems reports a ValueError's text as the rule
         return value
     return BeforeValidator(check)
 
 
 Name = Annotated[str, Field(min_length=1)]
 Names = Annotated[tuple[Name, ...], Field(min_length=1)]   # a `;`-list, parsed by the toolkit
-NonNegative = Annotated[float, _plain_number("float_parsing"), Field(ge=0)]
-Positive = Annotated[float, _plain_number("float_parsing"), Field(gt=0)]
-Fraction = Annotated[float, _plain_number("float_parsing"), Field(ge=0, le=1)]
-Recovery = Annotated[float, _plain_number("float_parsing"), Field(gt=0, le=1)]
-Cut = Annotated[float, _plain_number("float_parsing"), Field(ge=0, lt=1)]
+NonNegative = Annotated[float, _plain_number("must be a number"), Field(ge=0)]
+Positive = Annotated[float, _plain_number("must be a number"), Field(gt=0)]
+Fraction = Annotated[float, _plain_number("must be a number"), Field(ge=0, le=1)]
+Recovery = Annotated[float, _plain_number("must be a number"), Field(gt=0, le=1)]
+Cut = Annotated[float, _plain_number("must be a number"), Field(ge=0, lt=1)]
 Ppm = NonNegative  # g/m3
-ReuseLimit = Annotated[int, _plain_number("int_parsing"), Field(ge=0)]
-Priority = Annotated[int, _plain_number("int_parsing"), Field(ge=1)]
+ReuseLimit = Annotated[int, _plain_number("must be a whole number"), Field(ge=0)]
+Priority = Annotated[int, _plain_number("must be a whole number"), Field(ge=1)]
 
 
 class Row(BaseModel):
