@@ -7,6 +7,8 @@ so that a value missing one bound is told both.
 """
 from __future__ import annotations
 
+import typing
+
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -53,14 +55,24 @@ def _field(schema: type[BaseModel], loc: tuple) -> FieldInfo | None:
     return field
 
 
+def _constraints(field: FieldInfo) -> list:
+    """The constraints of a field (annotated_types Ge(ge=0), ...), also those of an optional
+    field, which keeps them inside `Optional[Annotated[float, ...]]`."""
+    found = list(field.metadata)
+    for arg in typing.get_args(field.annotation):
+        for item in getattr(arg, "__metadata__", ()):
+            found.extend(item.metadata if isinstance(item, FieldInfo) else [item])
+    return found
+
+
 def _allowed_range(field: FieldInfo | None, error: dict) -> str | None:
     """The allowed values of a bounded number as an interval, e.g. "in (0, 1]" or ">= 0".
 
-    The bounds come from the schema field; an optional field keeps its bounds inside
-    `Optional[...]`, and then the error's own context (the bound missed) is used instead.
+    The bounds come from the schema field, so that a value missing one bound is told both;
+    failing that, from the error's own context (the bound missed).
     """
     bounds: dict[str, float] = {}
-    for c in field.metadata if field is not None else ():  # annotated_types Ge(ge=0), ...
+    for c in _constraints(field) if field is not None else ():
         bounds.update({k: getattr(c, k) for k in ("ge", "gt", "le", "lt")
                        if getattr(c, k, None) is not None})
     if not bounds:
