@@ -120,20 +120,27 @@ class CaseFolder:
         if header is None:
             return table
         table.usable = True
+        optional = {name for name, f in row.model_fields.items() if not f.is_required()}
+        references = [((c,) if isinstance(c, str) else c, self.names[namespace])
+                      for c, namespace in row.REFERENCES.items()]
         first_line: dict[tuple, int] = {}
         for line, cells in records[1:]:
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 continue  # blank lines are not rows
             table.data_lines.append(line)
-            text = {name: cell.strip() for name, cell in zip(header, cells)}
-            parsed = self._row(row, header, cells, line)
+            if len(cells) != len(header):
+                self.problems.add(row.FILE, f"has {len(cells)} cells; the header has "
+                                  f"{len(header)}", line)
+                parsed = None
+            else:
+                parsed = self._row(row, header, cells, optional, line)
             if parsed is None or _repeated(row, parsed, line, first_line, self.problems):
-                table.rejected.append((line, text))
+                table.rejected.append((line, _cells(header, cells)))
                 continue
             table.parsed.append((line, parsed))
-            if not self._names_known(row, parsed, line):
+            if not self._names_known(row, references, parsed, line):
                 table.unknown_names.add(line)
-                table.rejected.append((line, text))
+                table.rejected.append((line, _cells(header, cells)))
         return table
 
     def settings(self, schema: type[S], required: bool = False) -> S | None:
@@ -191,26 +198,22 @@ class CaseFolder:
             return None
         return records
 
-    def _row(self, row: type[R], header: list[str], cells: list[str], line: int) -> R | None:
+    def _row(self, row: type[R], header: list[str], cells: list[str], optional: set[str],
+             line: int) -> R | None:
         """One data row validated by its schema; None (problems added) if it breaks a rule.
 
-        Blank cells of optional columns mean "not given"; `;`-list cells become tuples.
+        Blank cells of `optional` columns mean "not given"; `;`-list cells become tuples.
         """
-        if len(cells) != len(header):
-            self.problems.add(row.FILE, f"has {len(cells)} cells; the header has {len(header)}",
-                              line)
-            return None
-        optional = {name for name, f in row.model_fields.items() if not f.is_required()}
-        text = {name: cell.strip() for name, cell in zip(header, cells)}
         raw: dict[str, object] = {}
-        for name, cell in text.items():
-            value = parse_list(cell) if name in row.LISTS else cell
+        for name, cell in zip(header, cells):
+            value = parse_list(cell) if name in row.LISTS else cell.strip()
             if not value and name in optional:
                 continue
             raw[name] = value
         try:
             return row.model_validate(raw)
         except ValidationError as exc:
+            text = _cells(header, cells)
             for error in exc.errors():
                 column, rule, value = explain(row, error, "column")
                 if error["type"] != "missing":
@@ -218,7 +221,8 @@ class CaseFolder:
                 self.problems.add(row.FILE, rule, line, column, value)
             return None
 
-    def _names_known(self, row: type[Row], parsed: Row, line: int) -> bool:
+    def _names_known(self, row: type[Row], references: list[tuple[tuple[str, ...], Namespace]],
+                     parsed: Row, line: int) -> bool:
         """Check every name the row refers to; True when all are known.
 
         An unknown name is reported unless its namespace could not be read or the name was
@@ -227,11 +231,9 @@ class CaseFolder:
         """
         known = True
         failed: set[str] = set()
-        for columns, namespace in row.REFERENCES.items():
-            columns = (columns,) if isinstance(columns, str) else columns
-            if failed.intersection(columns):
+        for columns, names in references:
+            if failed and failed.intersection(columns):
                 continue
-            names = self.names[namespace]
             for name in _names_given(parsed, columns):
                 if name in names.known:
                     continue
@@ -266,6 +268,11 @@ def _header(row: type[Row], records, problems: Problems) -> list[str] | None:
     return header if ok else None
 
 
+def _cells(header: list[str], cells: list[str]) -> dict[str, str]:
+    """A row as column -> stripped cell text (as many as both have)."""
+    return {name: cell.strip() for name, cell in zip(header, cells)}
+
+
 def _repeated(row: type[Row], parsed: Row, line: int, first_line: dict[tuple, int],
               problems: Problems) -> bool:
     """True (and reported) when the row's KEY was given on an earlier line."""
@@ -280,12 +287,12 @@ def _repeated(row: type[Row], parsed: Row, line: int, first_line: dict[tuple, in
 
 def _names_given(parsed: Row, columns: tuple[str, ...]) -> list[Key]:
     """The names a row gives in `columns`: none if a cell is blank, one per item of a list."""
-    values = [getattr(parsed, c) for c in columns]
-    if any(v is None for v in values):
+    values = tuple(getattr(parsed, c) for c in columns)
+    if None in values:
         return []
     if len(values) == 1 and isinstance(values[0], tuple):
         return [(item,) for item in values[0]]
-    return [tuple(values)]
+    return [values]
 
 
 # --- where a TOML key is written ----------------------------------------------------------------
