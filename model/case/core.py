@@ -50,8 +50,8 @@ def _plants(folder: CaseFolder) -> dict[str, Plant]:
     return {r.plant: Plant(r.plant, r.zone) for _, r in table.rows}
 
 
-def _uses(folder: CaseFolder, plants: dict[str, Plant], site_max_recycles: int,
-          ) -> tuple[tuple[Use, ...], dict[UseKey, int]]:
+def _uses(folder: CaseFolder, plants: dict[str, Plant],
+          site_max_recycles: int) -> tuple[tuple[Use, ...], dict[UseKey, int]]:
     table = folder.table(UseRow, required=True)
     folder.names["use"] = Namespace.of(table, ("plant", "use"), "use is not in uses.csv")
     if table.empty:

@@ -39,18 +39,21 @@ def parse_list(text: str) -> tuple[str, ...]:
 
 @dataclass
 class Table(Generic[R]):
-    """The rows of one CSV file, as (line, row) pairs, after every check the toolkit makes."""
+    """The rows of one CSV file, as (line, row) pairs, after every check the toolkit makes.
+
+    `parsed` rows passed their schema and are the first of their key, whether or not the names
+    they give are known: the rules a row breaks on its own are checked on them. `rows` are the
+    accepted ones: parsed, and every name they give known. `rejected` keeps the cells of every
+    row not accepted, so that the names it gives are not reported again elsewhere.
+    """
 
     file: str
     present: bool = False   # the file exists
     usable: bool = False    # its header was read, so its rows were checked
-    # every row that passed its schema and is the first of its key, names known or not:
-    # for the rules a row breaks on its own
     parsed: list[tuple[int, R]] = field(default_factory=list)
-    rejected: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # the cells of
-    #                                                  every row not accepted, for its names
-    data_lines: list[int] = field(default_factory=list)  # every data row, in file order
-    unknown_names: set[int] = field(default_factory=set)  # lines of rows naming unknown names
+    rejected: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    data_lines: list[int] = field(default_factory=list)   # every data row, in file order
+    unknown_names: set[int] = field(default_factory=set)  # lines of parsed rows naming unknowns
 
     @property
     def rows(self) -> list[tuple[int, R]]:
@@ -58,6 +61,7 @@ class Table(Generic[R]):
         return [(line, r) for line, r in self.parsed if line not in self.unknown_names]
 
     def accepted(self, line: int) -> bool:
+        """True when the parsed row on `line` gives only known names."""
         return line not in self.unknown_names
 
     @property
