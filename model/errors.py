@@ -33,6 +33,7 @@ class Problem:
     """One thing wrong with a case: where it is, what was found and which rule it breaks.
 
     `row` is the line number in the file as an editor shows it (the header is line 1).
+    `column` names a CSV column, or, with `kind = "key"`, a TOML key (dotted: `tap.cap`).
     """
 
     file: str
@@ -40,13 +41,14 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: object = None
+    kind: str = "column"
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
             where += f", line {self.row}"
         if self.column is not None:
-            where += f", column '{self.column}'"
+            where += f", {self.kind} '{self.column}'"
         value = "" if self.value is None else f": value {self.value!r}"
         return f"{where}{value}: {self.rule}"
 

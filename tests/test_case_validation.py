@@ -131,8 +131,9 @@ NUMBER_CELLS = [
 
 
 @pytest.mark.parametrize("file, index, column", NUMBER_CELLS)
-@pytest.mark.parametrize("value", ["abc", "1,5", "12 m3", ""])
+@pytest.mark.parametrize("value", ["abc", "1,5", "12 m3", "", "2_508"])
 def test_non_numeric_value(tables, case_dir, file, index, column, value):
+    # "2_508" is Python's digit grouping, which pydantic would read as 2508: a typo in a CSV cell
     tables[file][index][column] = value
     p = only_problem(case_dir(tables))
     if column == "demand_m3_per_day" and value == "":
@@ -195,7 +196,7 @@ def test_negative_reuse_limit(tables, case_dir):
     check(only_problem(case_dir(tables)), "uses.csv", 3, "max_recycles", "-1", ">= 0")
 
 
-@pytest.mark.parametrize("value", ["1.5", "two", "1e400"])
+@pytest.mark.parametrize("value", ["1.5", "two", "1e400", "1_0"])
 def test_non_integer_reuse_limit(tables, case_dir, value):
     tables["uses.csv"][1]["max_recycles"] = value
     check(only_problem(case_dir(tables)), "uses.csv", 3, "max_recycles", value, "whole number")
@@ -312,20 +313,24 @@ def test_case_toml_missing_name(tables, case_dir):
 ])
 def test_case_toml_bad_max_recycles(tables, case_dir, value, words):
     # TOML has typed values: 2.0 is a float and true a boolean, neither a count of passes.
+    # The problem is on line 2, where max_recycles is written (after name).
     tables["case.toml"]["max_recycles"] = value
-    check(only_problem(case_dir(tables)), "case.toml", None, "max_recycles", value, *words)
+    p = only_problem(case_dir(tables))
+    check(p, "case.toml", 2, "max_recycles", value, *words)
+    assert p.kind == "key" and "key 'max_recycles'" in str(p) and "column" not in str(p)
 
 
 def test_case_toml_unknown_key(tables, case_dir):
-    tables["case.toml"]["max_recycle"] = 3
+    tables["case.toml"]["max_recycle"] = 3  # line 3
     p = only_problem(case_dir(tables))
-    check(p, "case.toml", None, "max_recycle", 3, "unknown key", "name", "max_recycles", "tap")
+    check(p, "case.toml", 3, "max_recycle", 3, "unknown key", "name", "max_recycles", "tap")
 
 
 def test_case_toml_unknown_key_in_tap(tables, case_dir):
+    # name, max_recycles, a blank line, [tap] on line 4, cap_m3_per_day, cap on line 6
     tables["case.toml"]["tap"] = {"cap_m3_per_day": 100.0, "cap": 5}
     p = only_problem(case_dir(tables))
-    check(p, "case.toml", None, "tap.cap", 5, "unknown key", "cap_m3_per_day", "price_per_m3")
+    check(p, "case.toml", 6, "tap.cap", 5, "unknown key", "cap_m3_per_day", "price_per_m3")
 
 
 @pytest.mark.parametrize("key, value, words", [
@@ -350,7 +355,7 @@ def test_invalid_toml(tables, case_dir):
 # --- all at once, and nothing written ---------------------------------------------------------
 
 def test_problems_in_several_files_are_all_reported_together(tables, case_dir):
-    tables["case.toml"]["colour"] = "blue"                       # case.toml, key colour
+    tables["case.toml"]["colour"] = "blue"                       # case.toml line 3, key colour
     tables["plants.csv"].append({"plant": "P2", "zone": "Z1"})   # plants.csv line 4
     tables["uses.csv"][1]["demand_m3_per_day"] = "-50"           # uses.csv line 3
     tables["uses.csv"][2]["return_fraction"] = "nan"             # uses.csv line 4
@@ -358,7 +363,7 @@ def test_problems_in_several_files_are_all_reported_together(tables, case_dir):
     problems = problems_of(case_dir(tables))
     where = sorted((p.file, p.row or 0, p.column) for p in problems)
     assert where == sorted([
-        ("case.toml", 0, "colour"),
+        ("case.toml", 3, "colour"),
         ("plants.csv", 4, "plant"),
         ("uses.csv", 3, "demand_m3_per_day"),
         ("uses.csv", 4, "return_fraction"),

@@ -35,7 +35,7 @@ def bad_case(tmp_path) -> Path:
 
 
 EXPECTED = [
-    "case.toml, column 'max_recycles': value -1",
+    "case.toml, line 2, key 'max_recycles': value -1",
     "uses.csv, line 3, column 'demand_m3_per_day': value 'lots'",
     "uses.csv, line 4, column 'plant': value 'P9'",
     "treatment.csv, line 2, column 'recovery': value '0'",

@@ -151,3 +151,18 @@ def test_a_tank_without_treatment_is_an_input_error(tmp_path):
     (p,) = err.value.problems
     assert (p.file, p.column, p.value) == ("tanks.csv", "tank", "R")
     assert "max_recycles >= 1" in p.rule
+
+
+@pytest.mark.parametrize("column, value", [("demand_m3_per_day", "-60"), ("factor", "-0.5"),
+                                           ("factor", "2_0")])
+def test_a_negative_or_malformed_demand_in_demand_csv_is_an_input_error(tmp_path, column, value):
+    row = {"demand_m3_per_day": "", "factor": "", column: value}
+    folder = write_case(tmp_path, {
+        "periods.csv": "period,days\na,1\n",
+        "demand.csv": "period,plant,use,demand_m3_per_day,factor\n"
+                      f"a,P,rinse,{row['demand_m3_per_day']},{row['factor']}\n"})
+    with pytest.raises(CaseError) as err:
+        load_case(folder)
+    (p,) = err.value.problems
+    assert (p.file, p.row, p.column, p.value) == ("demand.csv", 2, column, value)
+    assert p.rule == ("must be a number" if "_" in value else "must be >= 0")

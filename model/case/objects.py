@@ -236,8 +236,9 @@ class Case:
     tap_price_per_m3: float | None = None
     description: str = ""
     source: str = field(default="", compare=False)
-    quality: Quality | None = field(default=None, hash=False)  # see model.quality_schema
-    # multi-period, storage and drought additions (model.timeline); None/() is steady state
+    quality: Quality | None = field(default=None, hash=False)  # see model.case.quality
+    # multi-period, storage and drought additions (model.case.periods, storage, supply,
+    # drought); None/() is steady state
     by_period: PeriodData | None = None
     tanks: tuple[Tank, ...] = ()
     emergency: Emergency = Emergency()
