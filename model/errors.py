@@ -34,6 +34,8 @@ class Problem:
 
     `row` is the line number in the file as an editor shows it (the header is line 1).
     `column` names a CSV column, or, with `kind = "key"`, a TOML key (dotted: `tap.cap`).
+    In a case workbook (`file` is the workbook), `sheet` names the sheet, `row` is the row as
+    Excel shows it and `letter` the column's letter (model.case.workbook).
     """
 
     file: str
@@ -42,13 +44,20 @@ class Problem:
     column: str | None = None
     value: object = None
     kind: str = "column"
+    sheet: str | None = None
+    letter: str | None = None
 
     def __str__(self) -> str:
         where = self.file
+        if self.sheet is not None:
+            where += f", sheet '{self.sheet}'"
         if self.row is not None:
-            where += f", line {self.row}"
+            where += f", {'line' if self.sheet is None else 'row'} {self.row}"
+        if self.letter is not None:
+            where += f", column {self.letter}"
         if self.column is not None:
-            where += f", {self.kind} '{self.column}'"
+            where += f"{'' if self.letter and self.kind == 'column' else ', ' + self.kind}" \
+                     f" '{self.column}'"
         value = "" if self.value is None else f": value {self.value!r}"
         return f"{where}{value}: {self.rule}"
 

@@ -1,9 +1,11 @@
-"""Read a case folder into a validated `Case` (model.case.objects), reporting every problem.
+"""Read a case folder or case workbook into a validated `Case` (model.case.objects), reporting
+every problem.
 
 `load_case(folder)` is the only orchestrator: it calls one reader per group of files, in an
 order where each reader finds the names it refers to already defined by an earlier one, and
 raises one `CaseError` listing every problem found in the whole folder. Nothing in the folder
-is ever written.
+is ever written. A path ending in `.xlsx` is a case workbook (model.case.workbook): the same
+readers run on its sheets, and problems name the sheet, row and column.
 
     core      case.toml, plants.csv, uses.csv, treatment.csv     plant, zone, use, train names
     quality   contaminants, use_quality, train_quality, reuse_links   contaminant names
@@ -24,16 +26,30 @@ from model.case.periods import read_periods
 from model.case.quality import read_quality
 from model.case.storage import read_tanks
 from model.case.supply import read_supply
-from model.case.tables import CaseFolder
+from model.case.folder import FolderSource
+from model.case.tables import CaseFolder, Source
+from model.case.workbook import WorkbookSource, is_workbook
 from model.errors import CaseError, Problem
 
 
-def load_case(folder: str | Path) -> Case:
-    """Read and validate a case folder. Raises `CaseError` listing every problem found."""
-    path = Path(folder)
+def case_source(path: Path) -> Source:
+    """The source of a case: a workbook for `*.xlsx`, else a folder. Raises `CaseError` when
+    there is no such folder or file."""
+    if is_workbook(path):
+        if not path.is_file():
+            raise CaseError([Problem(str(path), "case workbook does not exist")])
+        return WorkbookSource(path)
     if not path.is_dir():
         raise CaseError([Problem(str(path), "case folder does not exist")])
-    files = CaseFolder(path)
+    return FolderSource(path)
+
+
+def load_case(folder: str | Path) -> Case:
+    """Read and validate a case folder or workbook. Raises `CaseError` listing every problem
+    found."""
+    path = Path(folder)
+    source = case_source(path)
+    files = CaseFolder(source)
     core = read_core(files)
     quality = read_quality(files, core)
     stages = read_stages(files)
@@ -43,7 +59,7 @@ def load_case(folder: str | Path) -> Case:
     rationing = read_rationing(files, core, stages, timeline)
     settings = core.settings
     if files.problems or settings is None:
-        raise CaseError(files.problems)
+        raise CaseError([source.locate(p) for p in files.problems])
     # a case without periods.csv keeps Case's default: one steady period of one day
     periods = {} if timeline.periods is None else {"periods": timeline.periods}
     return Case(

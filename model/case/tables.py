@@ -1,10 +1,11 @@
-"""The reader toolkit: every file of a case folder is read, checked and cross-checked here.
+"""The reader toolkit: every file of a case is read, checked and cross-checked here.
 
-Each rule is written once and driven by what a row class declares (`model.case.rows`):
-- CSV files: UTF-8 with or without a byte-order mark, every cell read as text (so "007" stays a
-  name and "1e3" is parsed by the schema, not guessed by a sniffer), header checked against the
-  schema, blank lines skipped, cell count checked, line numbers as an editor counts them;
-- TOML files: the same encoding rules, and each problem on the line where its key is written;
+A case comes from a source: a folder of CSV and TOML files (`model.case.folder`) or one workbook
+with a sheet per file (`model.case.workbook`). The source gives records of text cells and raw
+settings; each rule is written once, here, and driven by what a row class declares
+(`model.case.rows`):
+- tables: header checked against the schema, blank rows skipped, cell count checked;
+- settings: each problem on the line (row) where its key is written;
 - unique KEY columns: a repeated key is reported with the line of its first row, which is kept;
 - `;`-LISTS: items stripped, blanks dropped, repeats dropped, order kept;
 - REFERENCES into the names other files define (`Namespace`).
@@ -15,21 +16,33 @@ read (missing, bad header) are not checked at all.
 """
 from __future__ import annotations
 
-import csv
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, Iterable, TypeVar
+from typing import Generic, Iterable, Protocol, TypeVar
 
 from pydantic import ValidationError
 
+from model.case.folder import FolderSource, KeyLines, Records
 from model.case.problems import Problems, explain
 from model.case.rows import Row, Settings
+from model.errors import Problem
 
 R = TypeVar("R", bound=Row)
 S = TypeVar("S", bound=Settings)
 Key = tuple[str, ...]  # a name as a key: ("P1",), or ("P1", "rinse") for a use
+
+
+class Source(Protocol):
+    """Where a case's files come from (model.case.folder, model.case.workbook)."""
+
+    path: Path
+
+    def opening_problems(self) -> list[Problem]: ...
+    def has(self, file: str) -> bool: ...
+    def records(self, file: str, problems: Problems) -> Records | None: ...
+    def raw_settings(self, file: str, problems: Problems) -> tuple[dict, KeyLines] | None: ...
+    def width_rule(self, cells: int, header: int) -> str: ...
+    def locate(self, problem: Problem) -> Problem: ...
 
 
 def parse_list(text: str) -> tuple[str, ...]:
@@ -101,16 +114,17 @@ class Namespace:
 
 
 class CaseFolder:
-    """A case folder being read: its files, the problems found so far, and the names each file
-    has defined for the files read after it."""
+    """A case being read (a folder or a workbook: its `source`): the problems found so far, and
+    the names each file has defined for the files read after it."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.problems = Problems()
+    def __init__(self, source: Source | Path):
+        self.source = FolderSource(source) if isinstance(source, Path) else source
+        self.path = self.source.path
+        self.problems = Problems(self.source.opening_problems())
         self.names: dict[str, Namespace] = {}
 
     def has(self, file: str) -> bool:
-        return (self.path / file).is_file()
+        return self.source.has(file)
 
     def table(self, row: type[R], required: bool = False) -> Table[R]:
         """Read `row.FILE`, check every row against `row`'s schema, key and references."""
@@ -119,7 +133,7 @@ class CaseFolder:
             if required:
                 self.problems.add(row.FILE, "file is missing")
             return table
-        records = self._records(row.FILE)
+        records = self.source.records(row.FILE, self.problems)
         header = _header(row, records, self.problems) if records is not None else None
         if header is None:
             return table
@@ -133,8 +147,8 @@ class CaseFolder:
                 continue  # blank lines are not rows
             table.data_lines.append(line)
             if len(cells) != len(header):
-                self.problems.add(row.FILE, f"has {len(cells)} cells; the header has "
-                                  f"{len(header)}", line)
+                self.problems.add(row.FILE, self.source.width_rule(len(cells), len(header)),
+                                  line)
                 parsed = None
             else:
                 parsed = self._row(row, header, cells, optional, line)
@@ -148,59 +162,24 @@ class CaseFolder:
         return table
 
     def settings(self, schema: type[S], required: bool = False) -> S | None:
-        """Read the TOML file `schema.FILE`; None (problems added) if missing or invalid."""
+        """Read the settings file `schema.FILE`; None (problems added) if missing or invalid."""
         file = schema.FILE
         if not self.has(file):
             if required:
                 self.problems.add(file, "file is missing")
             return None
-        try:
-            text = (self.path / file).read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            self.problems.add(file, f"is not UTF-8 text (byte {exc.start})")
+        read = self.source.raw_settings(file, self.problems)
+        if read is None:
             return None
-        try:
-            raw = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            # tomllib gives the position only inside its message: "... (at line 3, column 5)"
-            at = re.search(r"at line (\d+)", str(exc))
-            self.problems.add(file, f"not valid TOML: {exc}", int(at.group(1)) if at else None)
-            return None
+        raw, lines = read
         try:
             return schema.model_validate(raw)
         except ValidationError as exc:
-            lines = key_lines(text)
             for error in exc.errors():
                 key, rule, value = explain(schema, error, "key")
                 self.problems.add(file, rule, line_of_key(lines, error["loc"]), key, value,
                                   kind="key")
             return None
-
-    def _records(self, file: str) -> list[tuple[int, list[str]]] | None:
-        """The CSV records of a file, each with the line it starts on as an editor counts lines
-        (a quoted cell may span lines: a note with a line break), trailing blank lines dropped.
-        """
-        records = []
-        try:
-            with (self.path / file).open(newline="", encoding="utf-8-sig") as handle:
-                reader = csv.reader(handle)
-                start = 1
-                for cells in reader:
-                    records.append((start, cells))
-                    start = reader.line_num + 1
-        except UnicodeDecodeError as exc:
-            self.problems.add(file, f"is not UTF-8 text (byte {exc.start}): save it as "
-                                    "UTF-8 CSV")
-            return None
-        except csv.Error as exc:
-            self.problems.add(file, f"is not readable as CSV: {exc}")
-            return None
-        while records and not any(cell.strip() for cell in records[-1][1]):
-            records.pop()
-        if not records:
-            self.problems.add(file, "file is empty: it needs a header row")
-            return None
-        return records
 
     def _row(self, row: type[R], header: list[str], cells: list[str], optional: set[str],
              line: int) -> R | None:
@@ -299,44 +278,9 @@ def _names_given(parsed: Row, columns: tuple[str, ...]) -> list[Key]:
     return [values]
 
 
-# --- where a TOML key is written ----------------------------------------------------------------
+# --- where a settings key is written ---------------------------------------------------------
 
-_BARE_OR_QUOTED = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
-_DOTTED = rf"{_BARE_OR_QUOTED}(?:\s*\.\s*{_BARE_OR_QUOTED})*"
-_TABLE_LINE = re.compile(rf"^\s*\[\[?\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?$")
-_KEY_LINE = re.compile(rf"^\s*({_DOTTED})\s*=")
-
-
-def _path(dotted: str) -> tuple[str, ...]:
-    parts = re.findall(_BARE_OR_QUOTED, dotted)
-    return tuple(p[1:-1] if p[:1] in "\"'" else p for p in parts)
-
-
-def key_lines(text: str) -> dict[tuple[str, ...], int]:
-    """The line where each key and [table] of a TOML text is first written: ("tap", "cap") for
-    `cap = ...` under `[tap]`, or for `tap.cap = ...`. Lines inside multi-line strings are
-    skipped, so a description cannot be mistaken for keys."""
-    lines: dict[tuple[str, ...], int] = {}
-    table: tuple[str, ...] = ()
-    open_quote = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if open_quote is not None:
-            if line.count(open_quote) % 2 == 1:
-                open_quote = None
-            continue
-        if match := _TABLE_LINE.match(line):
-            table = _path(match.group(1))
-            lines.setdefault(table, number)
-        elif match := _KEY_LINE.match(line):
-            path = table + _path(match.group(1))
-            for end in range(len(table) + 1, len(path) + 1):  # a dotted key opens its tables
-                lines.setdefault(path[:end], number)
-            rest = line[match.end():]
-            open_quote = next((q for q in ('"""', "'''") if rest.count(q) % 2 == 1), None)
-    return lines
-
-
-def line_of_key(lines: dict[tuple[str, ...], int], loc: tuple) -> int | None:
+def line_of_key(lines: KeyLines, loc: tuple) -> int | None:
     """The line of a key, else of the nearest table holding it (a missing key); None for a
     missing top-level key, which has no line to point at."""
     path = tuple(str(part) for part in loc)
