@@ -12,6 +12,7 @@ import pytest
 from model.case import load_case, rows
 from model.case.tables import CaseFolder, parse_list
 from model.errors import CaseError, Problem
+from tests.case_workbook import check_workbook_counterpart
 
 # Every file a case may have, each small and valid. The first data row of each file that defines
 # names (plants, uses, treatment, contaminants, stages, periods) is referred to by other files,
@@ -58,6 +59,7 @@ def write(folder: Path, files: dict[str, str]) -> Path:
 def problems_of(folder: Path) -> list[Problem]:
     with pytest.raises(CaseError) as info:
         load_case(folder)
+    check_workbook_counterpart(folder, info.value.problems)  # the same case as a workbook
     return info.value.problems
 
 

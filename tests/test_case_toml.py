@@ -11,6 +11,7 @@ from model.case import load_case
 from model.cli import main
 from model.errors import CaseError, Problem
 from period_casefiles import write_case
+from tests.case_workbook import check_workbook_counterpart
 
 BOM = "\ufeff"
 
@@ -19,6 +20,7 @@ def only_problem(folder: Path) -> Problem:
     with pytest.raises(CaseError) as info:
         load_case(folder)
     problems = info.value.problems
+    check_workbook_counterpart(folder, problems)  # the same case as a workbook
     assert len(problems) == 1, "\n".join(map(str, problems))
     return problems[0]
 

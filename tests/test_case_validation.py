@@ -1,6 +1,7 @@
 """Bad input, one rule per test: each builds a valid case folder, breaks one thing, and checks
 that `load_case` reports it as a Problem naming the file, line (header = line 1), column, value
-and the rule broken, with no follow-on noise."""
+and the rule broken, with no follow-on noise. Every bad case is also typed into a workbook,
+which must give the same problems with sheet, row and column (tests/case_workbook.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -11,6 +12,7 @@ import pytest
 from model.case import load_case
 from model.errors import CaseError, Problem
 from tests.case_folder import FILES, valid_tables, write_case
+from tests.case_workbook import check_workbook_counterpart
 
 USE_COLUMNS = ["plant", "use", "demand_m3_per_day", "return_fraction", "max_recycles"]
 TRAIN_COLUMNS = ["train", "capacity_m3_per_day", "recovery", "zones"]
@@ -31,6 +33,7 @@ def case_dir(tmp_path):
 def problems_of(folder: Path) -> list[Problem]:
     with pytest.raises(CaseError) as info:
         load_case(folder)
+    check_workbook_counterpart(folder, info.value.problems)
     return info.value.problems
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from model import CaseError, InfeasibleError, load_case, plan
 from period_casefiles import write_case
+from tests.case_workbook import check_workbook_counterpart
 
 TWO_DAYS = "period,days,tap_cap_m3_per_day\np1,1,\np2,1,50\n"
 
@@ -104,6 +105,7 @@ def test_every_period_problem_is_reported_at_once(tmp_path):
     })
     with pytest.raises(CaseError) as err:
         load_case(folder)
+    check_workbook_counterpart(folder, err.value.problems)  # the same case as a workbook
     text = str(err.value)
     for expected in [
         "duplicate period", "must start the day period 'a' ends (2021-02-01)",
@@ -148,6 +150,7 @@ def test_a_tank_without_treatment_is_an_input_error(tmp_path):
         "tanks.csv": "tank,zone,holds,capacity_m3,initial_m3,min_final_m3\nR,1,recycled,50,0,0\n"})
     with pytest.raises(CaseError) as err:
         load_case(folder)
+    check_workbook_counterpart(folder, err.value.problems)  # the same case as a workbook
     (p,) = err.value.problems
     assert (p.file, p.column, p.value) == ("tanks.csv", "tank", "R")
     assert "max_recycles >= 1" in p.rule
@@ -163,6 +166,7 @@ def test_a_negative_or_malformed_demand_in_demand_csv_is_an_input_error(tmp_path
                       f"a,P,rinse,{row['demand_m3_per_day']},{row['factor']}\n"})
     with pytest.raises(CaseError) as err:
         load_case(folder)
+    check_workbook_counterpart(folder, err.value.problems)  # the same case as a workbook
     (p,) = err.value.problems
     assert (p.file, p.row, p.column, p.value) == ("demand.csv", 2, column, value)
     assert p.rule == ("must be a number" if "_" in value else "must be >= 0")

@@ -4,6 +4,7 @@ import pytest
 from model import CaseError, InfeasibleError, load_case, plan
 from model.cli import main
 from quality_helpers import write_case
+from tests.case_workbook import check_workbook_counterpart
 
 BASE = {
     "case.toml": 'name = "q"\nmax_recycles = 1',
@@ -23,8 +24,10 @@ BASE = {
 def problems(tmp_path, **changes):
     files = {**BASE, **{k.replace("__", "."): v for k, v in changes.items()}}
     files = {k: v for k, v in files.items() if v is not None}
+    folder = write_case(tmp_path / "case", files)
     with pytest.raises(CaseError) as exc:
-        load_case(write_case(tmp_path / "case", files))
+        load_case(folder)
+    check_workbook_counterpart(folder, exc.value.problems)  # the same case as a workbook
     return exc.value.problems
 
 
