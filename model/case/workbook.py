@@ -37,7 +37,7 @@ from openpyxl.utils import get_column_letter
 from model.case.folder import KeyLines, Records
 from model.case.problems import Problems
 from model.case.rows import Row, Settings
-from model.errors import Problem
+from model.errors import CaseError, Problem
 
 SUFFIX = ".xlsx"
 DOCUMENT_SUFFIX = ".md"
@@ -101,6 +101,7 @@ class WorkbookSource:
     """The sheets of a case workbook. Nothing is ever written to it."""
 
     def __init__(self, path: Path):
+        """Open the workbook; raises `CaseError` when it is not one."""
         self.path = path
         self.name = path.name
         self.headers: dict[str, dict[str, str]] = {}   # file -> column name -> letter
@@ -112,9 +113,8 @@ class WorkbookSource:
             formulas = load_workbook(path, data_only=False)
             values = load_workbook(path, data_only=True)
         except Exception as exc:  # a file openpyxl cannot read, whatever the reason
-            self._opening.append(Problem(self.name, f"is not a readable Excel workbook (.xlsx): "
-                                                    f"{type(exc).__name__}: {exc}"))
-            return
+            raise CaseError([Problem(self.name, f"is not a readable Excel workbook (.xlsx): "
+                                                f"{type(exc).__name__}: {exc}")]) from None
         files = {sheet_of(f): f for f in case_files()}
         for sheet in formulas.worksheets:
             title = sheet.title
