@@ -1,4 +1,5 @@
-"""`wateralloc solve [CASE] [--json FILE] [--out DIR] ...`: plan one case and print it."""
+"""`wateralloc solve [CASE] [--json FILE] [--out DIR] [--html FILE] [--xlsx FILE] ...`: plan one
+case and print it."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +10,8 @@ from model import progress
 from model.bundled import DEFAULT_CASE, bundled_case, bundled_case_names
 from model.case import load_case
 from model.errors import EXIT_OK
+from model.results.excel import plan_workbook
+from model.results.html import plan_report
 from model.results.output import output_files, summary_json, write_files_atomically
 from model.results.report import text_report
 from model.studies import plan, with_cut
@@ -42,6 +45,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     solve.add_argument("--json", type=Path, help="write the summary as JSON to this file")
     solve.add_argument("--out", type=Path, help="write allocation, trains, plants and summary "
                                                 "tables to this folder")
+    solve.add_argument("--html", type=Path, help="write the plan as one self-contained HTML "
+                                                 "report (charts, marginal values, tables)")
+    solve.add_argument("--xlsx", type=Path, help="write the summary and every table as one "
+                                                 "Excel workbook")
     solve.add_argument("--time-limit", type=seconds, default=None,
                        help="solver time limit in seconds (no figures are reported if hit)")
     drought = solve.add_mutually_exclusive_group()
@@ -67,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
         files.update(output_files(results, args.out))
     if args.json is not None:
         files[args.json] = summary_json(results)
+    if args.html is not None:
+        files[args.html] = plan_report(results)
+    if args.xlsx is not None:
+        files[args.xlsx] = plan_workbook(results)
     write_files_atomically(files)
     print(text_report(results))
     return EXIT_OK

@@ -11,7 +11,8 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from model.formulation import Formulation
-from model.results.drought import (holding, period_table, shortage_table, tank_level_table)
+from model.results.drought import (holding, period_table, shortage_table, tank_charge_table,
+                                    tank_level_table)
 from model.results.quality import binding_limits, quality_table
 from model.results.summary import (Discharge, LargestCut, QualitySummary, RationingSummary,
                                    Summary, period_summaries, train_summaries)
@@ -34,6 +35,7 @@ class Results:
     quality: pd.DataFrame | None = None      # per use, period, contaminant (quality layer)
     tank_levels: pd.DataFrame | None = None  # per tank and period (cases with tanks)
     shortages: pd.DataFrame | None = None    # per use and period (rationing)
+    tank_charges: pd.DataFrame | None = None  # train -> recycled tank (cases with such tanks)
 
 
 def _per_day(df: pd.DataFrame, column: str, days: float) -> float:
@@ -134,4 +136,4 @@ def collect(f: Formulation, report: SolveReport, largest_cut: LargestCut | None 
         tanks=None if levels is None else levels.to_dict("records"),
         largest_cut=largest_cut, **_drought(f, report, periods))
     return Results(summary, allocation, feeds, trains, plant_table(uses), uses, periods,
-                   quality, levels, shortage_table(f, uses))
+                   quality, levels, shortage_table(f, uses), tank_charge_table(f))

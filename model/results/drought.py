@@ -69,6 +69,16 @@ def tank_level_table(f: Formulation) -> pd.DataFrame | None:
                                        "end_level_m3"])
 
 
+def tank_charge_table(f: Formulation) -> pd.DataFrame | None:
+    """Product of each train put into each recycled-water tank, by generation and period
+    (m3/day). None for a case without recycled-water tanks."""
+    if not any(tank.holds == "recycled" for tank in f.case.tanks):
+        return None
+    rows = [(s, k, g, t, value(v)) for (s, k, g, t), v in
+            f.model.tank_charge_m3_per_day.items()]
+    return pd.DataFrame(rows, columns=["train", "tank", "generation", "period", "m3_per_day"])
+
+
 def shortage_table(f: Formulation, uses: pd.DataFrame) -> pd.DataFrame | None:
     """Shortage per use and period, with its priority class and fraction of demand. None
     unless rationing allows shortage."""

@@ -25,6 +25,7 @@ TABLE_FILES = {
     "periods.csv": "periods",
     "tank_levels.csv": "tank_levels",
     "shortages.csv": "shortages",
+    "tank_charges.csv": "tank_charges",
 }
 SUMMARY_FILE = "summary.json"
 

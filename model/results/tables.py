@@ -5,6 +5,7 @@ Volumes are m3/day within each period. No Pyomo object leaks out of these tables
 from __future__ import annotations
 
 import pandas as pd
+import pyomo.environ as pyo
 
 from model.formulation import Formulation
 from model.solve import SolveReport
@@ -76,7 +77,8 @@ def use_table(f: Formulation, allocation: pd.DataFrame) -> pd.DataFrame:
 
 def train_table(f: Formulation, report: SolveReport, feeds: pd.DataFrame,
                 allocation: pd.DataFrame) -> pd.DataFrame:
-    """Per train and period: treated, product delivered and marginal values.
+    """Per train and period: treated, product (recovery x feed, boosts included), product
+    delivered to uses, and marginal values.
 
     capacity_value = -dual(treatment_capacity[s, t]) / days_t
         tap m3/day saved per extra m3/day of capacity in that period
@@ -85,6 +87,9 @@ def train_table(f: Formulation, report: SolveReport, feeds: pd.DataFrame,
         recovery by dr relaxes the recovery row by feed * dr)
     """
     m, net = f.model, f.net
+    made = {(s, t): 0.0 for s in net.train_of for t in net.PERIODS}
+    for (s, g, t), terms in f.terms.product_made.items():
+        made[s, t] += float(pyo.value(sum(terms))) if terms else 0.0
     fed = feeds.groupby(["train", "period", "generation"]).m3_per_day.sum()
     delivered = allocation[allocation.source != "tap"].groupby(
         ["source", "period"]).m3_per_day.sum()
@@ -101,10 +106,12 @@ def train_table(f: Formulation, report: SolveReport, feeds: pd.DataFrame,
                             * 0.01 / period.days for s2, g in net.PASSES if s2 == s)
             rows.append((s, t, period.days, treated, cap,
                          treated / cap if cap > 0 else None, net.recovery(s, t),
-                         float(delivered.get((s, t), 0.0)), cap_value + 0.0, rec_value + 0.0))
+                         float(delivered.get((s, t), 0.0)), cap_value + 0.0, rec_value + 0.0,
+                         made.get((s, t), 0.0)))
     return pd.DataFrame(rows, columns=[
         "train", "period", "days", "treated_m3_per_day", "capacity_m3_per_day", "utilization",
-        "recovery", "delivered_m3_per_day", "capacity_value", "recovery_value"])
+        "recovery", "delivered_m3_per_day", "capacity_value", "recovery_value",
+        "product_m3_per_day"])
 
 
 def plant_table(uses: pd.DataFrame) -> pd.DataFrame:
