@@ -15,7 +15,8 @@ MAX_FUNCTION_LINES = 80
 # The pipeline, in order; a module may import from its own stage and the stages before it.
 # `base` holds what every stage may use (errors, progress lines, the bundled cases); `api` is
 # the package's front door (`model/__init__.py`, `python -m model`), which may use everything.
-STAGES = ["base", "case", "formulation", "solve", "results", "studies", "cli", "api"]
+# `app` is the what-if page, which re-plans through studies and is started from the cli.
+STAGES = ["base", "case", "formulation", "solve", "results", "studies", "app", "cli", "api"]
 BASE = {"model.errors", "model.progress", "model.bundled"}
 API = {"model", "model.__main__"}
 

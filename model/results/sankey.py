@@ -174,7 +174,7 @@ def sankey_figure(results: Results, title: str = "Campus water (m3/day)") -> go.
     labels = [("" if pd.isna(g) else f"generation {int(g)} ") + k
               for k, g in zip(links.kind, links.generation)]
     figure = go.Figure(go.Sankey(
-        arrangement="snap",
+        arrangement="snap", domain=dict(y=[0.18, 1.0]),  # room below for the loops back
         node=dict(label=nodes, pad=14, thickness=14,
                   hovertemplate="%{label}<br>%{value:,.1f} m3/day<extra></extra>"),
         link=dict(source=[index[s] for s in links.source],
