@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -49,8 +50,12 @@ def browser(tmp_path_factory):
 
 
 def value_of(driver, element_id: str) -> float | None:
-    found = driver.find_elements(By.ID, element_id)
-    return float(found[0].get_attribute("data-value")) if found else None
+    """The exact figure behind a headline value (None while there is none)."""
+    try:
+        found = driver.find_elements(By.ID, element_id)
+        return float(found[0].get_attribute("data-value")) if found else None
+    except StaleElementReferenceException:  # re-rendered between finding and reading
+        return None
 
 
 def wait_for(driver, condition, what: str):
@@ -59,10 +64,17 @@ def wait_for(driver, condition, what: str):
 
 
 def type_into(driver, element_id: str, text: str) -> None:
-    field = driver.find_element(By.XPATH, f"//*[@id='{element_id}']")  # ids may hold quotes
-    field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(Keys.BACKSPACE)
-    field.send_keys(text, Keys.ENTER)
+    """Replace a field's text and press Enter (the page re-plans on Enter)."""
+    for _ in range(5):  # the field may be re-rendered while the page settles
+        try:
+            field = driver.find_element(By.XPATH, f"//*[@id='{element_id}']")  # ids hold quotes
+            field.send_keys(Keys.CONTROL, "a")
+            field.send_keys(Keys.BACKSPACE)
+            field.send_keys(text, Keys.ENTER)
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.5)
+    raise AssertionError(f"the field {element_id} kept being re-rendered")
 
 
 def open_page(driver, address: str) -> float:

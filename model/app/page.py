@@ -31,7 +31,7 @@ from model.results.html import headline_figures
 
 CACHE_SIZE = 32
 NO_STAGE = "(none)"
-NUMBER = {"width": "8em"}
+NUMBER = {"width": "10em"}
 CELL = {"padding": "2px 8px", "borderBottom": "1px solid #ddd", "textAlign": "right"}
 
 

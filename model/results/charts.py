@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from model.results.collect import Results
+from model.results.sankey import GENERATION_COLOURS
 from model.results.tables import source_kind
 
 # Taiwan Water Corporation's stage colours; other stage names get grey
@@ -45,6 +46,15 @@ def plant_supply(results: Results) -> pd.DataFrame:
     return table
 
 
+def _bar_colour(series: str) -> str:
+    """The Sankey's colours: tap blue, trucked water red, generation g its link colour."""
+    if series in ("tap", "tanker", "shortage"):
+        return {"tap": "rgb(31,119,180)", "tanker": "rgb(214,39,40)",
+                "shortage": "rgb(120,0,0)"}[series]
+    g = int(series.rsplit(" ", 1)[-1])
+    return GENERATION_COLOURS[(g - 1) % len(GENERATION_COLOURS)].replace("0.45)", "0.9)")
+
+
 def plant_bars(results: Results) -> go.Figure:
     table = plant_supply(results)
     figure = go.Figure()
@@ -52,7 +62,7 @@ def plant_bars(results: Results) -> go.Figure:
         shortage = column == "shortage"
         figure.add_bar(x=table.index, y=table[column], name=column,
                        offsetgroup="shortage" if shortage else "supply",
-                       marker_color="rgb(214,39,40)" if shortage else None,
+                       marker_color=_bar_colour(column),
                        hovertemplate="%{x}: %{y:,.1f} m3/day<extra>" + column + "</extra>")
     figure.update_layout(barmode="relative", title="Water to each plant (m3/day)",
                          yaxis_title="m3/day", height=420, legend_title_text="supply",
