@@ -16,7 +16,7 @@ MAX_FUNCTION_LINES = 80
 # `base` holds what every stage may use (errors, progress lines, the bundled cases); `api` is
 # the package's front door (`model/__init__.py`, `python -m model`), which may use everything.
 STAGES = ["base", "case", "formulation", "solve", "results", "studies", "cli", "api"]
-BASE = {"model.errors", "model.progress", "model.bundled"}
+BASE = {"model.errors", "model.progress", "model.bundled", "model.interrupts"}
 API = {"model", "model.__main__"}
 
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 
-from model import progress
+from model import interrupts, progress
 from model.bundled import DEFAULT_CASE, bundled_case, bundled_case_names
 from model.case import load_case
 from model.errors import EXIT_OK
-from model.results.output import output_files, summary_json, write_files_atomically
+from model.results.output import check_outputs, output_files, summary_json, write_outputs
 from model.results.report import text_report
 from model.studies import plan, with_cut
 
@@ -30,8 +31,11 @@ def case_folder(arg: str | None) -> Path:
     if arg is None:
         return bundled_case()
     path = Path(arg)
-    if not path.exists() and arg in bundled_case_names():
-        return bundled_case(arg)
+    if arg in bundled_case_names():
+        if not path.exists():
+            return bundled_case(arg)
+        print(f"wateralloc: note: using the folder {path.absolute()}, not the bundled case "
+              f"{arg!r} ({bundled_case(arg)})", file=sys.stderr)
     return path
 
 
@@ -60,13 +64,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     progress.enabled = True  # long solves print a line on stderr every few seconds
-    case = with_cut(load_case(case_folder(args.case_dir)), cut=args.cut, stage=args.stage)
+    folder = case_folder(args.case_dir)
+    inputs = [folder]
+    check_outputs(args.out, args.json, inputs)  # before any solve: a bad target costs nothing
+    with interrupts.stage("the reading of the case"):
+        case = with_cut(load_case(folder), cut=args.cut, stage=args.stage)
     results = plan(case, time_limit_s=args.time_limit, largest_cut=args.largest_cut)
-    files = {}
-    if args.out is not None:
-        files.update(output_files(results, args.out))
-    if args.json is not None:
-        files[args.json] = summary_json(results)
-    write_files_atomically(files)
+    write_outputs(args.out, output_files(results) if args.out is not None else {},
+                  args.json, summary_json(results) if args.json is not None else None, inputs)
     print(text_report(results))
     return EXIT_OK

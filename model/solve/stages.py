@@ -24,6 +24,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
+from model import interrupts
 from model.errors import SolverError
 from model.formulation import Formulation, Method, Stage
 from model.solve.diagnose import check_cleanest_sources, explain_infeasible
@@ -115,7 +116,8 @@ def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
     check_cleanest_sources(f.case)
     seconds = {}
     t0 = time.perf_counter()
-    lp = compile_and_load(f, time_limit_s)
+    with interrupts.stage("the loading of the model into HiGHS"):
+        lp = compile_and_load(f, time_limit_s)
     seconds["load"] = time.perf_counter() - t0
     h, plan = lp.highs, f.stages
     objectives: dict[str, float] = {}
