@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from model import interrupts
-from model.errors import Interrupted
+from model.errors import EXIT_INTERNAL, Interrupted
 
 
 def run() -> None:
@@ -20,6 +20,10 @@ def run() -> None:
         except Interrupted as stop:
             print(f"wateralloc: {stop.message}", file=sys.stderr, flush=True)
             sys.exit(stop.exit_code)
+        except Exception as exc:  # a broken installation: a bug, never a traceback
+            print(f"wateralloc: internal error ({type(exc).__name__}: {exc}). Please report it.",
+                  file=sys.stderr)
+            sys.exit(EXIT_INTERNAL)
         code = main()
     sys.exit(code)
 
