@@ -298,6 +298,6 @@ class RationingSettings(Settings):
 
     FILE = "rationing.toml"
     baseline_m3_per_day: Optional[NonNegative] = None
-    fair_share: StrictBool = False
+    fair_share: StrictBool = True  # identical uses get identical cuts; false: least shortage only
     price_shortage: StrictBool = False
     cut: Optional[Cut] = None

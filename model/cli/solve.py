@@ -55,6 +55,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     drought.add_argument("--stage", default=None,
                          help="ration tap water at this drought stage in every period, e.g. "
                               "yellow, orange (enables shortage)")
+    solve.add_argument("--fair-share", action=argparse.BooleanOptionalAction, default=None,
+                       help="under rationing, cut the uses of one priority class by the same "
+                            "fraction where the water allows (the default, and rationing.toml's "
+                            "fair_share); --no-fair-share only minimises each class's shortage")
     solve.add_argument("--largest-cut", action=argparse.BooleanOptionalAction, default=True,
                        help="report the largest uniform cut of tap supply the campus absorbs "
                             "with no shortage (one extra LP, plus one for the baseline; "
@@ -68,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     inputs = [folder]
     check_outputs(args.out, args.json, inputs)  # before any solve: a bad target costs nothing
     with interrupts.stage("the reading of the case"):
-        case = with_cut(load_case(folder), cut=args.cut, stage=args.stage)
+        case = with_cut(load_case(folder), cut=args.cut, stage=args.stage,
+                        fair_share=args.fair_share)
     results = plan(case, time_limit_s=args.time_limit, largest_cut=args.largest_cut)
     write_outputs(args.out, output_files(results) if args.out is not None else {},
                   args.json, summary_json(results) if args.json is not None else None, inputs)

@@ -53,12 +53,16 @@ def resolve_baseline(case: Case, time_limit_s: float | None = None) -> Case:
         baseline_source="computed: unrestricted minimal tap draw of this case"))
 
 
-def with_cut(case: Case, cut: float | None = None, stage: str | None = None) -> Case:
+def with_cut(case: Case, cut: float | None = None, stage: str | None = None,
+             fair_share: bool | None = None) -> Case:
     """Enable rationing with one cut (or one stage's cut) in every period, as `--cut` and
-    `--stage` do. A stage must be in the case's stage table (or the built-in TWC table)."""
+    `--stage` do. A stage must be in the case's stage table (or the built-in TWC table).
+    `fair_share` (`--[no-]fair-share`), when given, overrides the case's setting."""
+    if fair_share is not None and case.rationing is not None:
+        case = replace(case, rationing=replace(case.rationing, fair_share=fair_share))
     if cut is None and stage is None:
         return case
-    r = case.rationing or Rationing()
+    r = case.rationing or Rationing(fair_share=True if fair_share is None else fair_share)
     if stage is not None:
         if stage not in r.stages:
             raise UsageError("--stage", stage, "unknown stage; known stages: "
