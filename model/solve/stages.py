@@ -41,6 +41,7 @@ class SolveReport:
     tap_tolerance_m3: float = 0.0
     skipped_stages: tuple[str, ...] = ()  # optional tie-break stages that did not end optimal
     duals: pyo.ComponentMap = field(default_factory=pyo.ComponentMap)
+    lp: LoadedLP | None = field(default=None, repr=False)  # kept for studies (solve/reuse.py)
 
     def dual(self, constraint) -> float:
         """Dual of a constraint row in the dual stage; 0 for a row that was not built."""
@@ -158,4 +159,4 @@ def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
         var.set_value(float(value), skip_validation=True)
     row_duals = pyo.ComponentMap((con, float(d)) for (con, _), d in zip(lp.rows, duals))
     return SolveReport(Status.OPTIMAL, objectives, seconds, tolerance * holds.widen,
-                       tuple(skipped), row_duals)
+                       tuple(skipped), row_duals, lp)

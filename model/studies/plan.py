@@ -6,7 +6,7 @@ from model.case import Case
 from model.formulation import build_model
 from model.results import Results, collect
 from model.solve import solve
-from model.studies.drought import largest_uniform_cut, resolve_baseline
+from model.studies.drought import largest_uniform_cut_of_plan, resolve_baseline
 
 
 def plan(case: Case, time_limit_s: float | None = None, largest_cut: bool = False) -> Results:
@@ -19,5 +19,5 @@ def plan(case: Case, time_limit_s: float | None = None, largest_cut: bool = Fals
     with interrupts.stage("the build of the model"):
         f = build_model(case)
     report = solve(f, time_limit_s=time_limit_s)
-    cut = largest_uniform_cut(case, time_limit_s) if largest_cut else None
+    cut = largest_uniform_cut_of_plan(f, report, time_limit_s) if largest_cut else None
     return collect(f, report, cut)
