@@ -31,6 +31,9 @@ from model.errors import CaseError, Problem
 def load_case(folder: str | Path) -> Case:
     """Read and validate a case folder. Raises `CaseError` listing every problem found."""
     path = Path(folder)
+    if path.is_file():
+        raise CaseError([Problem(str(path), "is a file, not a case folder (a folder holding "
+                                 "case.toml, plants.csv, uses.csv and treatment.csv)")])
     if not path.is_dir():
         raise CaseError([Problem(str(path), "case folder does not exist")])
     files = CaseFolder(path)
