@@ -55,7 +55,7 @@ def apply(folder: Path, file: str, kind: str, what) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes())
 def test_any_change_keeps_the_guarantees(change):
     name, file, kind, what = change
