@@ -11,15 +11,25 @@ a traceback is never what a user sees.
 | 3         | InfeasibleError  | the case has no feasible plan (for example a tap cap below  |
 |           |                  | the minimum tap draw); the message gives the numbers        |
 | 4         | SolverError      | the solver stopped without proving optimality               |
+| 130       | Interrupted      | Ctrl-C (SIGINT): the run stopped, no output was written     |
+| 143       | Interrupted      | SIGTERM: the same                                           |
+| 1         | (any other)      | an internal error: a bug                                    |
+
+130 and 143 follow the shell's convention, 128 + the signal's number. An interrupted run writes
+nothing: output is only put in place once complete (model.results.output).
 """
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 
 EXIT_OK = 0
 EXIT_INVALID = 2
 EXIT_INFEASIBLE = 3
 EXIT_SOLVER = 4
+EXIT_INTERNAL = 1
+EXIT_SIGINT = 128 + signal.SIGINT    # 130
+EXIT_SIGTERM = 128 + signal.SIGTERM  # 143
 
 
 class WaterallocError(Exception):
@@ -93,3 +103,20 @@ class SolverError(WaterallocError):
     """The solver stopped without an optimal solution (time limit, numerical trouble, ...)."""
 
     exit_code = EXIT_SOLVER
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT (Ctrl-C) or SIGTERM arrived. A KeyboardInterrupt, so that code catching Exception
+    does not swallow it; the exit code is 128 + the signal's number."""
+
+    def __init__(self, signum: int = signal.SIGINT, where: str | None = None):
+        self.signum = int(signum)
+        self.exit_code = 128 + self.signum
+        self.where = where
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        name = signal.Signals(self.signum).name
+        during = f" during {self.where}" if self.where else ""
+        return f"interrupted ({name}){during}; no output was written"

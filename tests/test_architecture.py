@@ -17,7 +17,7 @@ MAX_FUNCTION_LINES = 80
 # the package's front door (`model/__init__.py`, `python -m model`), which may use everything.
 # `app` is the what-if page, which re-plans through studies and is started from the cli.
 STAGES = ["base", "case", "formulation", "solve", "results", "studies", "app", "cli", "api"]
-BASE = {"model.errors", "model.progress", "model.bundled"}
+BASE = {"model.errors", "model.progress", "model.bundled", "model.interrupts"}
 API = {"model", "model.__main__"}
 
 

@@ -29,7 +29,7 @@ def only_problem(folder: Path) -> Problem:
 @pytest.mark.parametrize("line, key, value, words", [
     ('fair_share = "yes"', "fair_share", "yes", ["true or false"]),
     ("fairshare = true", "fairshare", True, ["unknown key", "fair_share", "price_shortage"]),
-    ("baseline_m3_per_day = -90", "baseline_m3_per_day", -90, [">= 0"]),
+    ("baseline_m3_per_day = -90", "baseline_m3_per_day", -90, ["in [0, 1e+09]"]),
     ("cut = 1.5", "cut", 1.5, ["in [0, 1)"]),  # optional, yet both bounds are told
     ("price_shortage = 1", "price_shortage", 1, ["true or false"]),
 ])

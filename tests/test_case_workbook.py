@@ -164,7 +164,7 @@ def test_settings_rows_and_a_dotted_key(book):
     found = sorted(problems(edit(book, settings)), key=lambda p: p.row)
     assert [(p.sheet, p.row, p.column, p.letter) for p in found] == [
         ("case", 4, "tap.cap_m3_per_day", "B"), ("case", 5, "max_recycles", "A")]
-    assert ">= 0" in found[0].rule and "given twice; first given on row 3" in found[1].rule
+    assert "[0, 1e+09]" in found[0].rule and "given twice; first given on row 3" in found[1].rule
 
 
 def test_a_file_that_is_not_a_workbook_and_a_missing_one_exit_2(tmp_path, capsys):

@@ -169,4 +169,6 @@ def test_a_negative_or_malformed_demand_in_demand_csv_is_an_input_error(tmp_path
     check_workbook_counterpart(folder, err.value.problems)  # the same case as a workbook
     (p,) = err.value.problems
     assert (p.file, p.row, p.column, p.value) == ("demand.csv", 2, column, value)
-    assert p.rule == ("must be a number" if "_" in value else "must be >= 0")
+    # the whole allowed range: a demand is a flow, a factor at most 1000 (model.case.rows)
+    bounded = "must be in [0, 1e+09]" if column == "demand_m3_per_day" else "must be in [0, 1000]"
+    assert p.rule == ("must be a number" if "_" in value else bounded)

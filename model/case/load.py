@@ -34,11 +34,15 @@ from model.errors import CaseError, Problem
 
 def case_source(path: Path) -> Source:
     """The source of a case: a workbook for `*.xlsx`, else a folder. Raises `CaseError` when
-    there is no such folder or file."""
+    there is no such folder or file, or when the path is some other file."""
     if is_workbook(path):
         if not path.is_file():
             raise CaseError([Problem(str(path), "case workbook does not exist")])
         return WorkbookSource(path)
+    if path.is_file():
+        raise CaseError([Problem(str(path), "is a file, not a case folder (a folder holding "
+                                 "case.toml, plants.csv, uses.csv and treatment.csv) or a case "
+                                 "workbook (.xlsx)")])
     if not path.is_dir():
         raise CaseError([Problem(str(path), "case folder does not exist")])
     return FolderSource(path)

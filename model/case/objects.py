@@ -147,7 +147,7 @@ class Rationing:
     cut_label: str | None = None
     baseline_m3_per_day: float | None = None
     baseline_source: str = "given"
-    fair_share: bool = False
+    fair_share: bool = True
     price_shortage: bool = False
     priority: dict[tuple[str, str], int] = field(default_factory=dict, hash=False)
     lost_value_per_m3: dict[tuple[str, str], float] = field(default_factory=dict, hash=False)

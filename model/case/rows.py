@@ -53,12 +53,26 @@ def _plain_number(rule: str):
 
 Name = Annotated[str, Field(min_length=1)]
 Names = Annotated[tuple[Name, ...], Field(min_length=1)]   # a `;`-list, parsed by the toolkit
-NonNegative = Annotated[float, _plain_number("must be a number"), Field(ge=0)]
-Positive = Annotated[float, _plain_number("must be a number"), Field(gt=0)]
 Fraction = Annotated[float, _plain_number("must be a number"), Field(ge=0, le=1)]
 Recovery = Annotated[float, _plain_number("must be a number"), Field(gt=0, le=1)]
 Cut = Annotated[float, _plain_number("must be a number"), Field(ge=0, lt=1)]
-Ppm = NonNegative  # g/m3
+# Magnitudes the solver can resolve (docs/decisions.md, "Bounded inputs"). HiGHS holds every row
+# to 1e-7 (absolute, after its scaling) in double precision (2.2e-16 relative): beyond 1e9
+# m3/day the round-off of the largest figure would exceed the tolerance at which the smallest
+# uses are resolved, and HiGHS ends with vague statuses ("Empty", "Not Set"). A campus draws
+# 1e3 to 1e6 m3/day. Volumes in m3 allow 100 days at the largest flow.
+MAX_M3_PER_DAY = 1e9
+MAX_M3 = 1e11
+MAX_PRICE_PER_M3 = 1e6      # money per m3 (the cost stage's coefficients)
+MAX_FACTOR = 1e3            # demand factors
+MAX_DAYS = 36_600           # a period of at most a century
+MAX_RECYCLES = 100          # site limit K; see docs/decisions.md
+Flow = Annotated[float, _plain_number("must be a number"), Field(ge=0, le=MAX_M3_PER_DAY)]
+Volume = Annotated[float, _plain_number("must be a number"), Field(ge=0, le=MAX_M3)]
+Price = Annotated[float, _plain_number("must be a number"), Field(ge=0, le=MAX_PRICE_PER_M3)]
+Factor = Annotated[float, _plain_number("must be a number"), Field(ge=0, le=MAX_FACTOR)]
+Days = Annotated[float, _plain_number("must be a number"), Field(gt=0, le=MAX_DAYS)]
+Ppm = Annotated[float, _plain_number("must be a number"), Field(ge=0, le=1e6)]  # g/m3; 1e6 is pure
 ReuseLimit = Annotated[int, _plain_number("must be a whole number"), Field(ge=0)]
 Priority = Annotated[int, _plain_number("must be a whole number"), Field(ge=1)]
 
@@ -91,8 +105,8 @@ class TapSettings(BaseModel):
     """The [tap] table of case.toml: an optional cap (m3/day) and price (money per m3)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-    cap_m3_per_day: Optional[NonNegative] = None
-    price_per_m3: Optional[NonNegative] = None
+    cap_m3_per_day: Optional[Flow] = None
+    price_per_m3: Optional[Price] = None
 
 
 class CaseSettings(Settings):
@@ -101,7 +115,7 @@ class CaseSettings(Settings):
     FILE = "case.toml"
     name: Name
     description: Optional[str] = None
-    max_recycles: Annotated[StrictInt, Field(ge=0)]
+    max_recycles: Annotated[StrictInt, Field(ge=0, le=MAX_RECYCLES)]
     tap: TapSettings = TapSettings()
     direct_reuse: Literal["none", "zone", "listed"] = "none"  # see model.case.quality
     allow_multi_contaminant_loads: bool = False
@@ -120,7 +134,7 @@ class UseRow(Row):
     REFERENCES = {"plant": "plant"}
     plant: Name
     use: Name
-    demand_m3_per_day: Optional[NonNegative]  # blank only for a mass-transfer operation
+    demand_m3_per_day: Optional[Flow]  # blank only for a mass-transfer operation
     return_fraction: Fraction
     max_recycles: Optional[ReuseLimit] = None
 
@@ -138,10 +152,10 @@ class TrainRow(Row):
     REFERENCES = {"zones": "zone"}
     LISTS = {"zones": "zone"}
     train: Name
-    capacity_m3_per_day: NonNegative
+    capacity_m3_per_day: Flow
     recovery: Recovery
     zones: Names
-    cost_per_m3: Optional[NonNegative] = None
+    cost_per_m3: Optional[Price] = None
 
 
 # --- water quality: contaminants.csv, use_quality.csv, train_quality.csv, reuse_links.csv -----
@@ -164,7 +178,7 @@ class UseQualityRow(Row):
     contaminant: Name
     max_inlet_ppm: Optional[Ppm] = None
     outlet_ppm: Ppm
-    load_kg_per_day: Optional[NonNegative] = None
+    load_kg_per_day: Optional[Flow] = None
 
 
 class TrainQualityRow(Row):
@@ -196,11 +210,11 @@ class PeriodRow(Row):
     FILE, KEY, KEY_NAME = "periods.csv", ("period",), "period"
     REFERENCES = {"stage": "stage"}
     period: Name
-    days: Positive
+    days: Days
     start: Optional[date] = None
     stage: Optional[Name] = None
-    tap_cap_m3_per_day: Optional[NonNegative] = None
-    demand_factor: Optional[NonNegative] = None
+    tap_cap_m3_per_day: Optional[Flow] = None
+    demand_factor: Optional[Factor] = None
 
 
 class DemandRow(Row):
@@ -212,8 +226,8 @@ class DemandRow(Row):
     period: Name
     plant: Optional[Name] = None
     use: Optional[Name] = None
-    demand_m3_per_day: Optional[NonNegative] = None
-    factor: Optional[NonNegative] = None
+    demand_m3_per_day: Optional[Flow] = None
+    factor: Optional[Factor] = None
 
 
 class TrainPeriodRow(Row):
@@ -223,7 +237,7 @@ class TrainPeriodRow(Row):
     REFERENCES = {"period": "period", "train": "train"}
     period: Name
     train: Name
-    capacity_m3_per_day: Optional[NonNegative] = None
+    capacity_m3_per_day: Optional[Flow] = None
     recovery: Optional[Recovery] = None
 
 
@@ -238,9 +252,9 @@ class TankRow(Row):
     tank: Name
     zone: Name
     holds: Literal["recycled", "wastewater"]
-    capacity_m3: NonNegative
-    initial_m3: NonNegative
-    min_final_m3: NonNegative
+    capacity_m3: Volume
+    initial_m3: Volume
+    min_final_m3: Volume
 
 
 # --- outside supply: tankers.csv, boosts.csv ---------------------------------------------------
@@ -253,8 +267,8 @@ class TankerRow(Row):
     REFERENCES = {"zones": "zone"}
     LISTS = {"zones": "zone"}
     tanker: Name
-    capacity_m3_per_day: NonNegative
-    price_per_m3: NonNegative
+    capacity_m3_per_day: Flow
+    price_per_m3: Price
     zones: Optional[Names] = None
 
 
@@ -267,7 +281,7 @@ class BoostRow(Row):
     LISTS = {"periods": "period"}
     train: Name
     recovery: Recovery
-    extra_cost_per_m3: NonNegative
+    extra_cost_per_m3: Price
     periods: Optional[Names] = None
 
 
@@ -290,14 +304,14 @@ class CurtailmentRow(Row):
     plant: Name
     use: Name
     priority: Priority
-    lost_value_per_m3: Optional[NonNegative] = None
+    lost_value_per_m3: Optional[Price] = None
 
 
 class RationingSettings(Settings):
     """rationing.toml. Its presence enables rationing (shortage variables)."""
 
     FILE = "rationing.toml"
-    baseline_m3_per_day: Optional[NonNegative] = None
-    fair_share: StrictBool = False
+    baseline_m3_per_day: Optional[Flow] = None
+    fair_share: StrictBool = True  # identical uses get identical cuts; false: least shortage only
     price_shortage: StrictBool = False
     cut: Optional[Cut] = None

@@ -105,7 +105,9 @@ class Namespace:
     def of(cls, table: Table, columns: tuple[str, ...], rule: str) -> Namespace:
         """The names the accepted rows of `table` give in `columns`."""
         known = {tuple(getattr(row, c) for c in columns) for _, row in table.rows}
-        return cls(rule, known, table.rejected_names(columns) - known, table.usable)
+        # an empty file is reported once ("empty case"); the names it lacks are not reported again
+        return cls(rule, known, table.rejected_names(columns) - known,
+                   table.usable and not table.empty)
 
     @classmethod
     def fixed(cls, names: Iterable[str], rule: str) -> Namespace:
@@ -126,9 +128,18 @@ class CaseFolder:
     def has(self, file: str) -> bool:
         return self.source.has(file)
 
+    def _folder_in_place(self, file: str) -> bool:
+        """True (and reported) when the file's name is taken by a folder."""
+        if (self.path / file).is_dir():
+            self.problems.add(file, "is a folder, not a file")
+            return True
+        return False
+
     def table(self, row: type[R], required: bool = False) -> Table[R]:
         """Read `row.FILE`, check every row against `row`'s schema, key and references."""
         table: Table[R] = Table(row.FILE, present=self.has(row.FILE))
+        if self._folder_in_place(row.FILE):
+            return table
         if not table.present:
             if required:
                 self.problems.add(row.FILE, "file is missing")
@@ -164,6 +175,8 @@ class CaseFolder:
     def settings(self, schema: type[S], required: bool = False) -> S | None:
         """Read the settings file `schema.FILE`; None (problems added) if missing or invalid."""
         file = schema.FILE
+        if self._folder_in_place(file):
+            return None
         if not self.has(file):
             if required:
                 self.problems.add(file, "file is missing")

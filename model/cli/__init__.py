@@ -2,19 +2,22 @@
 
 Each command is one module of this package with `add_parser(subparsers)` and `run(args) -> int`;
 `COMMANDS` lists them. Exit codes are documented in `model.errors`: 0 optimal, 2 invalid input
-or usage, 3 infeasible, 4 solver failure, 1 internal error.
+or usage, 3 infeasible, 4 solver failure, 1 internal error, 130 Ctrl-C (SIGINT), 143 SIGTERM.
+An interrupted run prints one line and writes nothing (model.interrupts).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
+from importlib.metadata import PackageNotFoundError, version
 
+from model import interrupts
 from model.cli import app, cases, convert, solve
-from model.errors import EXIT_INVALID, WaterallocError
+from model.errors import EXIT_INTERNAL, EXIT_INVALID, Interrupted, WaterallocError
 
-EXIT_INTERNAL = 1
 COMMANDS = (solve, cases, convert, app)  # each: add_parser(subparsers), run(args) -> exit code
 
 
@@ -23,14 +26,32 @@ def _parser() -> argparse.ArgumentParser:
         prog="wateralloc",
         description="Least-tap allocation of tap and recycled water across a campus's plants.",
         epilog="exit codes: 0 optimal, 2 invalid input or usage, 3 infeasible, "
-               "4 solver failure, 1 internal error")
+               "4 solver failure, 1 internal error, 130 Ctrl-C, 143 SIGTERM")
+    parser.add_argument("--version", action="version", version=f"wateralloc {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_parser(sub).set_defaults(run=command.run)
     return parser
 
 
+def _version() -> str:
+    try:
+        return version("wateralloc")
+    except PackageNotFoundError:  # run from a source tree that was not installed
+        return "unknown (not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
+    with interrupts.handled():
+        try:
+            return _main(argv)
+        except KeyboardInterrupt as exc:  # Interrupted, or a Ctrl-C before the handlers
+            stop = exc if isinstance(exc, Interrupted) else Interrupted(signal.SIGINT)
+            print(f"wateralloc: {stop.message}", file=sys.stderr, flush=True)
+            return stop.exit_code
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)

@@ -12,7 +12,7 @@ from model.case.convert import folder_files, workbook_bytes
 from model.case.workbook import is_workbook
 from model.cli.solve import case_folder
 from model.errors import EXIT_OK, UsageError
-from model.results.output import write_files_atomically
+from model.results.output import write_outputs
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -26,7 +26,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def converted(src: Path, dest: Path) -> dict[Path, str | bytes]:
-    """The files that make up `dest`: one workbook, or the files of a folder."""
+    """The files that make up `dest` (path -> content): one workbook, or a folder's files."""
     if is_workbook(src) == is_workbook(dest):
         raise UsageError("DEST", str(dest), "convert goes from a folder to a .xlsx workbook or "
                                             "from a workbook to a folder")
@@ -40,16 +40,25 @@ def converted(src: Path, dest: Path) -> dict[Path, str | bytes]:
     return {dest / name: text for name, text in folder_files(src).items()}
 
 
+def _write_plain(files: dict[Path, str | bytes]) -> None:
+    for path, content in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+
+
 def run(args: argparse.Namespace) -> int:
     src = case_folder(args.src)
     case = load_case(src)
     files = converted(src, args.dest)
     with tempfile.TemporaryDirectory() as tmp:  # read it back before writing it
         check = Path(tmp) / args.dest.name
-        write_files_atomically({check / p.relative_to(args.dest) if p != args.dest else check:
-                                content for p, content in files.items()})
+        _write_plain({check / p.relative_to(args.dest) if p != args.dest else check: content
+                      for p, content in files.items()})
         if load_case(check) != case:
             raise RuntimeError("the converted case differs from the original")
-    write_files_atomically(files)
+    if is_workbook(args.dest):  # one file, or a whole folder: all or nothing, never over src
+        write_outputs(None, {}, {"DEST": (args.dest, files[args.dest])}, [src])
+    else:
+        write_outputs(args.dest, {p.name: c for p, c in files.items()}, None, [src])
     print(f"wrote {args.dest} from {src}")
     return EXIT_OK

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 
-from model import progress
+from model import interrupts, progress
 from model.bundled import DEFAULT_CASE, bundled_case, bundled_case_names
 from model.case import load_case
 from model.errors import EXIT_OK
 from model.results.excel import plan_workbook
 from model.results.html import plan_report
-from model.results.output import output_files, summary_json, write_files_atomically
+from model.results.output import check_outputs, output_files, summary_json, write_outputs
 from model.results.report import text_report
 from model.studies import plan, with_cut
 
@@ -33,8 +34,11 @@ def case_folder(arg: str | None) -> Path:
     if arg is None:
         return bundled_case()
     path = Path(arg)
-    if not path.exists() and arg in bundled_case_names():
-        return bundled_case(arg)
+    if arg in bundled_case_names():
+        if not path.exists():
+            return bundled_case(arg)
+        print(f"wateralloc: note: using the folder {path.absolute()}, not the bundled case "
+              f"{arg!r} ({bundled_case(arg)})", file=sys.stderr)
     return path
 
 
@@ -58,6 +62,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     drought.add_argument("--stage", default=None,
                          help="ration tap water at this drought stage in every period, e.g. "
                               "yellow, orange (enables shortage)")
+    solve.add_argument("--fair-share", action=argparse.BooleanOptionalAction, default=None,
+                       help="under rationing, cut the uses of one priority class by the same "
+                            "fraction where the water allows (the default, and rationing.toml's "
+                            "fair_share); --no-fair-share only minimises each class's shortage")
     solve.add_argument("--largest-cut", action=argparse.BooleanOptionalAction, default=True,
                        help="report the largest uniform cut of tap supply the campus absorbs "
                             "with no shortage (one extra LP, plus one for the baseline; "
@@ -67,17 +75,19 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     progress.enabled = True  # long solves print a line on stderr every few seconds
-    case = with_cut(load_case(case_folder(args.case_dir)), cut=args.cut, stage=args.stage)
+    folder = case_folder(args.case_dir)
+    inputs = [folder]
+    # before any solve: a bad target costs nothing
+    check_outputs(args.out, {"--json": args.json, "--html": args.html, "--xlsx": args.xlsx},
+                  inputs)
+    with interrupts.stage("the reading of the case"):
+        case = with_cut(load_case(folder), cut=args.cut, stage=args.stage,
+                        fair_share=args.fair_share)
     results = plan(case, time_limit_s=args.time_limit, largest_cut=args.largest_cut)
-    files = {}
-    if args.out is not None:
-        files.update(output_files(results, args.out))
-    if args.json is not None:
-        files[args.json] = summary_json(results)
-    if args.html is not None:
-        files[args.html] = plan_report(results)
-    if args.xlsx is not None:
-        files[args.xlsx] = plan_workbook(results)
-    write_files_atomically(files)
+    singles = {"--json": (args.json, summary_json(results)) if args.json is not None else None,
+               "--html": (args.html, plan_report(results)) if args.html is not None else None,
+               "--xlsx": (args.xlsx, plan_workbook(results)) if args.xlsx is not None else None}
+    write_outputs(args.out, output_files(results) if args.out is not None else {},
+                  {o: v for o, v in singles.items() if v is not None}, inputs)
     print(text_report(results))
     return EXIT_OK

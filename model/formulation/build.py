@@ -22,6 +22,7 @@ from model.formulation.quality import (add_feed_limits, add_feed_split, add_inle
                                        add_operation_mass_balance, add_quality_flows,
                                        add_use_wastewater_availability)
 from model.formulation.sets import Network, add_sets, sets_of
+from model.formulation.size import check_fits_in_memory
 from model.formulation.stages import StagePlan
 from model.formulation.storage import add_storage, add_tank_balance, add_tank_limits
 from model.formulation.supply import add_tankers
@@ -44,6 +45,7 @@ class Formulation:
 
 
 def build_model(case: Case) -> Formulation:
+    check_fits_in_memory(case)  # refuse, with the estimate, a model that cannot fit
     m = pyo.ConcreteModel(name=case.name)
     net = sets_of(case)
     terms = Terms()

@@ -16,8 +16,8 @@ from model.results.drought import (holding, period_table, shortage_table, tank_c
 from model.results.quality import binding_limits, quality_table
 from model.results.summary import (Discharge, LargestCut, QualitySummary, RationingSummary,
                                    Summary, period_summaries, train_summaries)
-from model.results.tables import (allocation_table, feed_table, plant_table, train_table,
-                                  use_table, value)
+from model.results.tables import (allocation_table, feed_table, plant_table, tidy,
+                                  train_table, use_table, value)
 from model.solve import SolveReport
 
 
@@ -135,5 +135,6 @@ def collect(f: Formulation, report: SolveReport, largest_cut: LargestCut | None 
             binding_limits(f, report, quality)),
         tanks=None if levels is None else levels.to_dict("records"),
         largest_cut=largest_cut, **_drought(f, report, periods))
-    return Results(summary, allocation, feeds, trains, plant_table(uses), uses, periods,
-                   quality, levels, shortage_table(f, uses), tank_charge_table(f))
+    # round-off below 1e-9 is reported as 0, in the text, the files and the JSON alike
+    return tidy(Results(summary, allocation, feeds, trains, plant_table(uses), uses, periods,
+                        quality, levels, shortage_table(f, uses), tank_charge_table(f)))

@@ -43,8 +43,10 @@ def period_table(f: Formulation, uses: pd.DataFrame) -> pd.DataFrame:
 
 
 def tank_level_table(f: Formulation) -> pd.DataFrame | None:
-    """Per tank and period: charge and discharge (m3/day), end-of-period level (m3), all summed
-    over generations. None for a case without tanks."""
+    """Per tank and period: charge and discharge (m3/day), the level at the start and at the end
+    of the period (m3), all summed over generations. `initial_m3` is the tank's contents at the
+    start of the horizon (tanks.csv), the same in every row; each row reconciles as
+    end_level = start_level + days x (charge - discharge). None for a case without tanks."""
     m, net = f.model, f.net
     if not net.TANKS:
         return None
@@ -52,6 +54,7 @@ def tank_level_table(f: Formulation) -> pd.DataFrame | None:
     for tank in f.case.tanks:
         k = tank.name
         layers = [g for k2, g in net.TANK_LAYERS if k2 == k]
+        start = tank.initial_m3
         for t in net.PERIODS:
             level = sum(value(m.tank_level_m3[k, g, t]) for g in layers)
             if tank.holds == "wastewater":
@@ -63,10 +66,11 @@ def tank_level_table(f: Formulation) -> pd.DataFrame | None:
                 discharge = sum(value(m.recycled_m3_per_day[p, u, k, g, t])
                                 for g in layers for p, u in net.deliveries_from.get((k, g), ()))
             rows.append((k, tank.zone, tank.holds, t, net.days[t], tank.capacity_m3,
-                         tank.initial_m3, charge, discharge, level))
+                         tank.initial_m3, charge, discharge, level, start))
+            start = level
     return pd.DataFrame(rows, columns=["tank", "zone", "holds", "period", "days", "capacity_m3",
                                        "initial_m3", "charge_m3_per_day", "discharge_m3_per_day",
-                                       "end_level_m3"])
+                                       "end_level_m3", "start_level_m3"])
 
 
 def tank_charge_table(f: Formulation) -> pd.DataFrame | None:

@@ -18,11 +18,22 @@ def _num(x, fmt=",.1f") -> str:
     return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
 
 
+def _dashes(df: pd.DataFrame) -> pd.DataFrame:
+    """A missing value (a period with no stage, a train with nothing to treat) shows as "-",
+    never as "None" or "NaN"."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = out[c].where(out[c].notna(), "-")
+    return out
+
+
 def _table(df: pd.DataFrame) -> str:
     """Volumes with one decimal, shares and fractions with three."""
     shares = {c: (lambda v: _num(v, ".3f")) for c in df.columns
               if c.endswith("share") or c.endswith("fraction")}
-    return df.to_string(index=False, formatters=shares, float_format=lambda v: _num(v))
+    return _dashes(df).to_string(index=False, formatters=shares, float_format=lambda v: _num(v),
+                        na_rep="-")
 
 
 def text_report(results: Results) -> str:
@@ -58,15 +69,27 @@ def _balance_lines(s: Summary) -> list[str]:
     return lines
 
 
+# the train figures the text shows; stored product and boosts only where a train has them
+TRAIN_TEXT = ["train", "treated_m3_per_day", "capacity_m3_per_day", "utilization",
+              "delivered_m3_per_day", "capacity_value", "recovery_value"]
+TRAIN_TEXT_IF_ANY = ["stored_m3_per_day", "boosted_feed_m3_per_day"]
+
+
 def _train_lines(s: Summary) -> list[str]:
-    lines = ["", "treatment trains"]
+    over = (f" (day-weighted means over {s.days:,g} days, capacity included; per period in "
+            "trains.csv)" if len(s.periods) > 1 else "")
+    lines = ["", "treatment trains" + over]
     if not s.trains:
         return lines + ["  (none)"]
     trains = pd.DataFrame([asdict(t) for t in s.trains])
+    extra = [c for c in TRAIN_TEXT_IF_ANY if (trains[c] > 0).any()]
+    columns = TRAIN_TEXT + extra + (["effective_recovery"] if extra else [])
     return lines + [
-        trains.to_string(index=False, float_format=lambda v: f"{v:,.3f}"),
+        _dashes(trains[columns]).to_string(index=False, float_format=lambda v: f"{v:,.3f}", na_rep="-"),
         "  capacity_value: tap m3/day saved per extra m3/day of capacity",
-        "  recovery_value: tap m3/day saved per extra percentage point of recovery"]
+        "  recovery_value: tap m3/day saved per extra percentage point of recovery"] + (
+           ["  stored: product put into tanks (delivered to uses later); effective_recovery: "
+            "product / treated, boosts included"] if extra else [])
 
 
 def _quality_lines(s: Summary) -> list[str]:
@@ -128,5 +151,5 @@ def _drought_text(results: Results) -> str:
     table = results.periods[["period", "start", "days", "stage", "tap_m3", "recycled_m3",
                              "tanker_m3", "tanker_trucks_per_day", "shortage_m3"]]
     lines += ["", "periods (m3)",
-              table.to_string(index=False, float_format=lambda v: f"{v:,.0f}")]
+              _dashes(table).to_string(index=False, float_format=lambda v: f"{v:,.0f}", na_rep="-")]
     return "\n".join(lines)

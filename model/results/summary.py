@@ -31,6 +31,14 @@ class TrainSummary:
     delivered_m3_per_day: float
     capacity_value: float  # tap m3/day saved per extra m3/day of capacity
     recovery_value: float  # tap m3/day saved per extra percentage point of recovery
+    # added keys: product made (boosts included), the part stored in tanks, the feed run at the
+    # boost recovery, and product / treated. Every volume, and capacity, is a day-weighted mean
+    # over the periods (`averaged_over_days`); trains.csv has them per period.
+    product_m3_per_day: float = 0.0
+    stored_m3_per_day: float = 0.0
+    boosted_feed_m3_per_day: float = 0.0
+    effective_recovery: float | None = None
+    averaged_over_days: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -147,14 +155,18 @@ def train_summaries(trains: pd.DataFrame, total_days: float) -> list[TrainSummar
     if trains.empty:
         return []
     volumes = ["treated_m3_per_day", "capacity_m3_per_day", "delivered_m3_per_day",
-               "capacity_value", "recovery_value"]
+               "capacity_value", "recovery_value", "product_m3_per_day", "stored_m3_per_day",
+               "boosted_feed_m3_per_day"]
     w = trains.assign(**{c: trains[c] * trains.days for c in volumes})
     df = w.groupby("train", sort=False)[volumes].sum() / total_days
     df["utilization"] = df.treated_m3_per_day / df.capacity_m3_per_day.where(
         df.capacity_m3_per_day > 0)
     return [TrainSummary(train, r.treated_m3_per_day, r.capacity_m3_per_day,
                          None if pd.isna(r.utilization) else r.utilization,
-                         r.delivered_m3_per_day, r.capacity_value, r.recovery_value)
+                         r.delivered_m3_per_day, r.capacity_value, r.recovery_value,
+                         r.product_m3_per_day, r.stored_m3_per_day, r.boosted_feed_m3_per_day,
+                         r.product_m3_per_day / r.treated_m3_per_day
+                         if r.treated_m3_per_day > 0 else None, total_days)
             for train, r in df.iterrows()]
 
 

@@ -4,13 +4,18 @@ Volumes are m3/day within each period. No Pyomo object leaks out of these tables
 """
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pyomo.environ as pyo
 
 from model.formulation import Formulation
 from model.solve import SolveReport
 
-FLOW_EPS = 1e-9  # m3/day: flows below this are solver noise and are not listed
+# m3/day: flows below HiGHS's primal feasibility tolerance (1e-7) are within the solver's
+# tolerance of zero; they are not listed, and count as zero in every table built from them
+FLOW_EPS = 1e-7
+NOISE = 1e-9  # any reported figure this close to 0 is round-off and is reported as 0
 ALLOCATION_COLUMNS = ["plant", "use", "zone", "period", "source", "generation", "m3_per_day"]
 
 
@@ -75,10 +80,54 @@ def use_table(f: Formulation, allocation: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def tidy(item):
+    """`item` with round-off below `NOISE` set to 0 in every float it holds: a table's float
+    columns, a dataclass's fields, dicts and lists, recursively."""
+    if isinstance(item, float):
+        return 0.0 if abs(item) < NOISE else item
+    if isinstance(item, pd.DataFrame):
+        out = item.copy()
+        for c in out.columns:
+            if pd.api.types.is_float_dtype(out[c]):
+                out[c] = out[c].mask(out[c].abs() < NOISE, 0.0)
+        return out
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        return dataclasses.replace(item, **{f.name: tidy(getattr(item, f.name))
+                                            for f in dataclasses.fields(item) if f.init})
+    if isinstance(item, dict):
+        return {k: tidy(v) for k, v in item.items()}
+    if isinstance(item, list):
+        return [tidy(v) for v in item]
+    return item
+
+
+def _train_flows(f: Formulation, s: str, t: str) -> dict[str, float]:
+    """Product made by train s in period t (recovery x feed, plus boosts), the part put into
+    recycled-water tanks, and the feed run at the boost recovery (m3/day)."""
+    m, net = f.model, f.net
+    product = sum(float(pyo.value(sum(made))) for (s2, g, t2), made in f.terms.product_made.items()
+                  if s2 == s and t2 == t and made)
+    stored = sum(value(v) for (s2, k, g, t2), v in m.tank_charge_m3_per_day.items()
+                 if s2 == s and t2 == t)
+    boosted = sum(value(v) for (s2, g, t2), v in m.boosted_feed_m3_per_day.items()
+                  if s2 == s and t2 == t)
+    boost = net.boost_of.get(s)
+    in_boost = any(s2 == s and t2 == t for s2, g, t2 in net.BOOSTED)
+    return {"product_m3_per_day": product, "stored_m3_per_day": stored,
+            "boosted_feed_m3_per_day": boosted,
+            "boost_recovery": boost.recovery if boost is not None and in_boost else None}
+
+
 def train_table(f: Formulation, report: SolveReport, feeds: pd.DataFrame,
                 allocation: pd.DataFrame) -> pd.DataFrame:
-    """Per train and period: treated, product (recovery x feed, boosts included), product
-    delivered to uses, and marginal values.
+    """Per train and period: treated, product made, delivered and stored, marginal values.
+
+    recovery            the period's base recovery (treatment.csv, trains_by_period.csv)
+    boosted_feed_m3_per_day, boost_recovery   feed run at the boost recovery (boosts.csv)
+    product_m3_per_day  recovery x (treated - boosted) + boost_recovery x boosted
+    effective_recovery  product / treated: the recovery achieved, boosts included
+    delivered_m3_per_day  product sent straight to uses; stored_m3_per_day  put into tanks
+        (product - delivered - stored is discharged as surplus)
 
     capacity_value = -dual(treatment_capacity[s, t]) / days_t
         tap m3/day saved per extra m3/day of capacity in that period
@@ -87,9 +136,6 @@ def train_table(f: Formulation, report: SolveReport, feeds: pd.DataFrame,
         recovery by dr relaxes the recovery row by feed * dr)
     """
     m, net = f.model, f.net
-    made = {(s, t): 0.0 for s in net.train_of for t in net.PERIODS}
-    for (s, g, t), terms in f.terms.product_made.items():
-        made[s, t] += float(pyo.value(sum(terms))) if terms else 0.0
     fed = feeds.groupby(["train", "period", "generation"]).m3_per_day.sum()
     delivered = allocation[allocation.source != "tap"].groupby(
         ["source", "period"]).m3_per_day.sum()
@@ -104,14 +150,24 @@ def train_table(f: Formulation, report: SolveReport, feeds: pd.DataFrame,
                 if (s, t) in m.treatment_capacity else 0.0
             rec_value = sum(-report.dual(m.recovery[s, g, t]) * float(fed.get((s, t, g), 0.0))
                             * 0.01 / period.days for s2, g in net.PASSES if s2 == s)
-            rows.append((s, t, period.days, treated, cap,
-                         treated / cap if cap > 0 else None, net.recovery(s, t),
-                         float(delivered.get((s, t), 0.0)), cap_value + 0.0, rec_value + 0.0,
-                         made.get((s, t), 0.0)))
-    return pd.DataFrame(rows, columns=[
-        "train", "period", "days", "treated_m3_per_day", "capacity_m3_per_day", "utilization",
-        "recovery", "delivered_m3_per_day", "capacity_value", "recovery_value",
-        "product_m3_per_day"])
+            flows = _train_flows(f, s, t)
+            rows.append({
+                "train": s, "period": t, "days": period.days, "treated_m3_per_day": treated,
+                "capacity_m3_per_day": cap, "utilization": treated / cap if cap > 0 else None,
+                "recovery": net.recovery(s, t),
+                "delivered_m3_per_day": float(delivered.get((s, t), 0.0)),
+                "capacity_value": cap_value + 0.0, "recovery_value": rec_value + 0.0,
+                **flows,
+                "effective_recovery": flows["product_m3_per_day"] / treated
+                if treated > FLOW_EPS else None})
+    return pd.DataFrame(rows, columns=TRAIN_COLUMNS)
+
+
+TRAIN_COLUMNS = [
+    "train", "period", "days", "treated_m3_per_day", "capacity_m3_per_day", "utilization",
+    "recovery", "delivered_m3_per_day", "capacity_value", "recovery_value",
+    "product_m3_per_day", "stored_m3_per_day", "boosted_feed_m3_per_day", "boost_recovery",
+    "effective_recovery"]
 
 
 def plant_table(uses: pd.DataFrame) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import numpy as np
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from model.formulation import Formulation, Method
+from model.interrupts import solver_running, stop_requested
 from model.progress import progress
 
 
@@ -65,7 +66,16 @@ def new_highs() -> highspy.Highs:
         os.dup2(saved, 1)
         os.close(saved)
     h.setOptionValue("output_flag", False)
+    # Ctrl-C or SIGTERM while HiGHS runs: stop the simplex or interior-point method at its next
+    # iteration (model.interrupts records the signal; `run` then raises Interrupted)
+    for callback in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+        callback += _stop_if_requested
     return h
+
+
+def _stop_if_requested(event) -> None:
+    if stop_requested():
+        event.interrupt()
 
 
 def _standard_form(f: Formulation):
@@ -137,7 +147,7 @@ def use_method(h: highspy.Highs, method: Method) -> None:
 def run(lp: LoadedLP, label: str) -> Outcome:
     """Run HiGHS as it is set up, and say how it ended."""
     h = lp.highs
-    with progress(f"the {label} stage"):
+    with solver_running(f"the {label} stage"), progress(f"the {label} stage"):
         h.run()
     status = h.getModelStatus()
     word = h.modelStatusToString(status)

@@ -24,6 +24,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
+from model import interrupts
 from model.errors import SolverError
 from model.formulation import Formulation, Method, Stage
 from model.solve.diagnose import check_cleanest_sources, explain_infeasible
@@ -40,6 +41,7 @@ class SolveReport:
     tap_tolerance_m3: float = 0.0
     skipped_stages: tuple[str, ...] = ()  # optional tie-break stages that did not end optimal
     duals: pyo.ComponentMap = field(default_factory=pyo.ComponentMap)
+    lp: LoadedLP | None = field(default=None, repr=False)  # kept for studies (solve/reuse.py)
 
     def dual(self, constraint) -> float:
         """Dual of a constraint row in the dual stage; 0 for a row that was not built."""
@@ -115,7 +117,8 @@ def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
     check_cleanest_sources(f.case)
     seconds = {}
     t0 = time.perf_counter()
-    lp = compile_and_load(f, time_limit_s)
+    with interrupts.stage("the loading of the model into HiGHS"):
+        lp = compile_and_load(f, time_limit_s)
     seconds["load"] = time.perf_counter() - t0
     h, plan = lp.highs, f.stages
     objectives: dict[str, float] = {}
@@ -156,4 +159,4 @@ def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
         var.set_value(float(value), skip_validation=True)
     row_duals = pyo.ComponentMap((con, float(d)) for (con, _), d in zip(lp.rows, duals))
     return SolveReport(Status.OPTIMAL, objectives, seconds, tolerance * holds.widen,
-                       tuple(skipped), row_duals)
+                       tuple(skipped), row_duals, lp)

@@ -11,6 +11,14 @@ cut, and applying a cut or stage to any case from the command line.
         maximise c   subject to   sum_u tap_m3_per_day[u, t] <= (1 - c) * baseline   for all t
 
   c may come out negative when the peak period's least tap exceeds the (day-weighted) baseline.
+- `largest_uniform_cut_of_plan(f, report)`: the same figure after a plan, reusing what the plan
+  solved: when the case has no tap cap, tanker or boost, its least tap draw is the baseline (the
+  unrestricted case is the case itself), and when it is not rationed, its LP is already loaded
+  in HiGHS and the cut is one more simplex run on it (model.solve.reuse). Otherwise the baseline
+  needs the unrestricted case's tap stage alone, and a rationed case a model without shortage.
+
+The baseline needs only the least tap draw, so it solves the tap stage alone, not the plan's
+later tie-break stages.
 """
 from __future__ import annotations
 
@@ -20,11 +28,12 @@ import pyomo.environ as pyo
 
 from model.case import Case, Emergency, Rationing
 from model.errors import UsageError
-from model.formulation import build_model
+from model.formulation import Formulation, build_model
 from model.formulation.balances import campus_tap_m3_per_day
 from model.formulation.objectives import TAP
 from model.results import LargestCut
-from model.solve import solve
+from model.solve import SolveReport, solve
+from model.solve.reuse import largest_uniform_cut_lp
 
 CUT_NOISE = 1e-9  # a largest cut this close to 0 is solver round-off, reported as 0
 
@@ -38,7 +47,8 @@ def unrestricted(case: Case) -> Case:
 
 def minimal_tap_m3_per_day(case: Case, time_limit_s: float | None = None) -> float:
     """Day-weighted average of the unrestricted minimal tap draw (m3/day)."""
-    report = solve(build_model(unrestricted(case)), time_limit_s=time_limit_s)
+    f = build_model(unrestricted(case))
+    report = solve(replace(f, stages=f.stages.only(TAP)), time_limit_s=time_limit_s)
     return report.objectives[TAP] / case.total_days
 
 
@@ -53,12 +63,16 @@ def resolve_baseline(case: Case, time_limit_s: float | None = None) -> Case:
         baseline_source="computed: unrestricted minimal tap draw of this case"))
 
 
-def with_cut(case: Case, cut: float | None = None, stage: str | None = None) -> Case:
+def with_cut(case: Case, cut: float | None = None, stage: str | None = None,
+             fair_share: bool | None = None) -> Case:
     """Enable rationing with one cut (or one stage's cut) in every period, as `--cut` and
-    `--stage` do. A stage must be in the case's stage table (or the built-in TWC table)."""
+    `--stage` do. A stage must be in the case's stage table (or the built-in TWC table).
+    `fair_share` (`--[no-]fair-share`), when given, overrides the case's setting."""
+    if fair_share is not None and case.rationing is not None:
+        case = replace(case, rationing=replace(case.rationing, fair_share=fair_share))
     if cut is None and stage is None:
         return case
-    r = case.rationing or Rationing()
+    r = case.rationing or Rationing(fair_share=True if fair_share is None else fair_share)
     if stage is not None:
         if stage not in r.stages:
             raise UsageError("--stage", stage, "unknown stage; known stages: "
@@ -89,4 +103,25 @@ def largest_uniform_cut(case: Case, time_limit_s: float | None = None) -> Larges
     m.negative_uniform_cut.deactivate()
     solve(replace(f, stages=f.stages.only("negative_uniform_cut")), time_limit_s=time_limit_s)
     cut = float(m.uniform_cut.value)
+    return LargestCut(0.0 if abs(cut) < CUT_NOISE else cut, baseline)
+
+
+def _is_unrestricted(case: Case) -> bool:
+    """No tap cap, rationing, tanker or boost: the case is its own unrestricted case."""
+    return (case.rationing is None or not case.rationing.enabled) \
+        and all(case.tap_cap(p.name) is None for p in case.periods) \
+        and not case.emergency.tankers and not case.emergency.boosts
+
+
+def largest_uniform_cut_of_plan(f: Formulation, report: SolveReport,
+                                time_limit_s: float | None = None) -> LargestCut:
+    """`largest_uniform_cut(f.case)`, reusing the plan `f` solved into `report` (module
+    docstring); the same figure, without solving the plan again."""
+    case = f.case
+    rationed = case.rationing is not None and case.rationing.enabled
+    if rationed:
+        return largest_uniform_cut(case, time_limit_s)  # its baseline is resolved already
+    baseline = report.objectives[TAP] / case.total_days if _is_unrestricted(case) \
+        else minimal_tap_m3_per_day(case, time_limit_s)
+    cut = largest_uniform_cut_lp(f, report, baseline)
     return LargestCut(0.0 if abs(cut) < CUT_NOISE else cut, baseline)

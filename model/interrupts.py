@@ -1,0 +1,109 @@
+"""Ctrl-C (SIGINT) and SIGTERM: one clean stop at any stage, and one line to say so.
+
+- `handled()` (the command line, around a whole run): SIGINT and SIGTERM raise
+  `model.errors.Interrupted` wherever the run is, and the CLI exits 130 or 143.
+- `solver_running()` (model.solve, around each HiGHS run): a Python exception cannot cross
+  HiGHS's C++ frames, so while HiGHS runs a signal is only recorded; HiGHS's interrupt callbacks
+  (`stop_requested`) then stop the simplex or interior-point method at its next iteration, and
+  `Interrupted` is raised once HiGHS has returned. Library use (notebooks) gets this too.
+- Once a signal has arrived, logging is switched off: Pyomo logs "ERROR: Constructing component
+  ..." for a rule interrupted mid-build, which would be a second, misleading message.
+
+Output files are committed with the signals blocked (model.results.output), so an interruption
+leaves the complete old output or the complete new one.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+from model.errors import Interrupted
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_received: list[int] = []   # signals recorded while HiGHS runs
+_stage: list[str] = []      # what the run is doing, for the message ("the tap stage")
+# Test hook: when set, each stage's label is written to this file as the stage begins, so that a
+# test can send a real signal at a known moment (tests/test_interrupts.py).
+STAGE_FILE_ENV = "WATERALLOC_TEST_STAGE_FILE"
+
+
+def _begin(label: str) -> None:
+    _stage.append(label)
+    if path := os.environ.get(STAGE_FILE_ENV):
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(label + "\n")
+
+
+def _silence() -> None:
+    logging.disable(logging.CRITICAL)
+
+
+def _raise(signum, frame) -> None:
+    _silence()
+    for s in SIGNALS:  # the first signal stops the run; later ones must not break its clean-up
+        signal.signal(s, signal.SIG_IGN)
+    raise Interrupted(signum, _stage[-1] if _stage else None)
+
+
+def _record(signum, frame) -> None:
+    _silence()
+    _received.append(signum)
+
+
+def stop_requested() -> bool:
+    """True once SIGINT or SIGTERM arrived while HiGHS runs: its callbacks stop it."""
+    return bool(_received)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """SIGINT and SIGTERM raise `Interrupted` inside the body; the old handlers come back after."""
+    if not _main_thread():
+        yield
+        return
+    saved = {s: signal.signal(s, _raise) for s in SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+
+
+@contextmanager
+def solver_running(label: str) -> Iterator[None]:
+    """While HiGHS runs: record SIGINT and SIGTERM instead of raising, and raise `Interrupted`
+    when the body ends if one arrived."""
+    if not _main_thread():
+        yield
+        return
+    _received.clear()
+    saved = {s: signal.signal(s, _record) for s in SIGNALS}
+    _begin(label)
+    try:
+        yield
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+        _stage.pop()
+    if _received:
+        signum = _received[0]
+        _received.clear()
+        raise Interrupted(signum, label)
+
+
+@contextmanager
+def stage(label: str) -> Iterator[None]:
+    """Name what the run is doing, for the one line an interruption prints."""
+    _begin(label)
+    try:
+        yield
+    finally:
+        _stage.pop()

@@ -1,0 +1,111 @@
+"""Putting a finished file or folder in place in one step, with signals held off.
+
+`swap(new, target)` moves `new` to `target`. When `target` exists, the two are exchanged: on
+Linux with `renameat2(..., RENAME_EXCHANGE)`, which swaps two paths atomically, so there is no
+moment at which `target` is missing or mixed; elsewhere (or on a file system without it) with
+three renames, during which `target` is briefly absent but never mixed. Afterwards `new` holds
+the old contents, for the caller to delete, or to swap back.
+
+`signals_held()` blocks SIGINT and SIGTERM while a commit runs; a signal that arrives meanwhile
+stays pending and is delivered when the block ends. `signal_pending()` says whether one did, so
+that a commit can be undone before the signal is delivered.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+import signal
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+AT_FDCWD = -100        # <fcntl.h>: paths are relative to the current directory
+RENAME_EXCHANGE = 2    # <linux/fs.h>: swap the two paths
+SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_NOT_SUPPORTED = {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EXDEV}
+
+
+def _renameat2():
+    """libc's renameat2, or None where there is none (not Linux, glibc < 2.28, musl, ...)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError, TypeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+_RENAMEAT2 = _renameat2()
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths atomically; False when this system cannot."""
+    if _RENAMEAT2 is None:
+        return False
+    if _RENAMEAT2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _NOT_SUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def swap(new: Path, target: Path) -> bool:
+    """Put `new` at `target`. True when `target` existed: its old contents are now at `new`."""
+    if not os.path.lexists(target):
+        os.rename(new, target)
+        return False
+    if not _exchange(new, target):
+        aside = new.with_name(new.name + ".old")
+        os.rename(target, aside)
+        os.rename(new, target)
+        os.rename(aside, new)
+    return True
+
+
+def unswap(new: Path, target: Path, existed: bool) -> None:
+    """Undo `swap(new, target)`, which returned `existed`."""
+    if existed:
+        swap(new, target)
+    else:
+        os.rename(target, new)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Block SIGINT and SIGTERM in the body (where the platform can); pending ones are
+    delivered when it ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def signal_pending() -> bool:
+    """True when SIGINT or SIGTERM arrived while held."""
+    return hasattr(signal, "sigpending") and bool(SIGNALS & signal.sigpending())
+
+
+def umask() -> int:
+    """The process's file-creation mask (reading it means setting it, so it is set back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def remove(path: Path) -> None:
+    """Remove a file or a folder tree that this module created; missing is fine."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        os.unlink(path)

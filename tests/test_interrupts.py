@@ -1,0 +1,150 @@
+"""Ctrl-C (SIGINT) and SIGTERM, sent for real to `python -m model solve` at a known stage: during
+the build of the model, during a solver stage, and while the output is being written. Each run
+must exit 130 (143 for SIGTERM) with one line on stderr (progress lines aside), print nothing on
+stdout (no Pyomo "ERROR: Constructing component" line), and leave the old output folder intact,
+or no folder.
+
+The child announces each stage it begins in a file (`WATERALLOC_TEST_STAGE_FILE`, a test hook of
+model.interrupts), so that the signal is sent while that stage runs.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import highspy
+import pytest
+
+from benchmarks.generate_case import generate_case
+from model.case import load_case
+from model.errors import Interrupted
+from model.formulation import build_model
+from model.interrupts import STAGE_FILE_ENV
+from model.results.output import WRITE_PAUSE_ENV
+from model.solve.highs import compile_and_load, run
+
+PROGRESS = "wateralloc: solving "  # progress lines of a long stage, not messages
+
+
+@pytest.fixture(scope="module")
+def campus(tmp_path_factory) -> Path:
+    """A synthetic campus whose build and tap stage last long enough to be interrupted."""
+    return generate_case(tmp_path_factory.mktemp("campus") / "p400", plants=400,
+                         max_recycles=5, zones=20, trains=8, seed=1)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def interrupt(case: Path, out: Path, stage: str, signum: int, tmp: Path,
+              env: dict | None = None, after_s: float = 0.0) -> tuple[int, list[str], str]:
+    """Run a solve, send `signum` once the child has begun `stage`; (exit code, stderr lines
+    that are not progress lines, stdout)."""
+    stages = tmp / "stages.txt"
+    stages.write_text("")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "model", "solve", str(case), "--no-largest-cut", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp,
+        env={**os.environ, STAGE_FILE_ENV: str(stages), **(env or {})})
+    deadline = time.monotonic() + 120
+    while stage not in stages.read_text():
+        assert child.poll() is None, f"the run ended before {stage!r}: {child.communicate()}"
+        assert time.monotonic() < deadline, f"{stage!r} never began"
+        time.sleep(0.002)
+    time.sleep(after_s)
+    child.send_signal(signum)
+    out_text, err = child.communicate(timeout=120)
+    lines = [line for line in err.splitlines() if not line.startswith(PROGRESS)]
+    return child.returncode, lines, out_text
+
+
+def old_output(folder: Path) -> dict[str, str]:
+    """An earlier run's output folder (names this tool writes, made-up contents)."""
+    folder.mkdir()
+    for name in ("allocation.csv", "summary.json", "shortages.csv"):
+        (folder / name).write_text(f"old {name}\n")
+    return digest(folder)
+
+
+def no_leftovers(parent: Path) -> None:
+    assert not [p.name for p in parent.iterdir() if ".wateralloc-" in p.name]
+
+
+def test_sigint_during_the_build(campus, tmp_path):
+    code, lines, out = interrupt(campus, tmp_path / "out", "the build of the model",
+                                 signal.SIGINT, tmp_path)
+    assert code == 130
+    assert lines == ["wateralloc: interrupted (SIGINT) during the build of the model; "
+                     "no output was written"]
+    assert out == ""  # Pyomo's "ERROR: Constructing component ..." is not printed
+    assert not (tmp_path / "out").exists()
+
+
+def test_sigterm_during_the_build_keeps_the_old_output(campus, tmp_path):
+    before = old_output(tmp_path / "out")
+    code, lines, out = interrupt(campus, tmp_path / "out", "the build of the model",
+                                 signal.SIGTERM, tmp_path)
+    assert code == 143 and len(lines) == 1 and "SIGTERM" in lines[0] and out == ""
+    assert digest(tmp_path / "out") == before
+    no_leftovers(tmp_path)
+
+
+def test_sigint_during_a_solver_stage(campus, tmp_path):
+    before = old_output(tmp_path / "out")
+    code, lines, out = interrupt(campus, tmp_path / "out", "the total_tap_m3 stage",
+                                 signal.SIGINT, tmp_path)
+    assert code == 130
+    assert lines == ["wateralloc: interrupted (SIGINT) during the total_tap_m3 stage; "
+                     "no output was written"]
+    assert out == ""
+    assert digest(tmp_path / "out") == before
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_signal_while_writing_keeps_the_old_output(signum, code, tmp_path):
+    # a small case; the hook pauses 0.4 s after each file, so the signal lands mid-write
+    out = tmp_path / "out"
+    before = old_output(out)
+    got, lines, printed = interrupt(Path("data/ntip-2019-phase2").resolve(), out,
+                                    "the writing of the output", signum, tmp_path,
+                                    {WRITE_PAUSE_ENV: "0.4"}, after_s=0.6)
+    assert got == code and len(lines) == 1 and "during the writing of the output" in lines[0]
+    assert printed == ""
+    assert digest(out) == before  # not one new file beside the old ones
+    no_leftovers(tmp_path)
+
+
+def test_signal_while_writing_a_new_folder_leaves_none(tmp_path):
+    got, lines, _ = interrupt(Path("data/ntip-2019-phase2").resolve(), tmp_path / "out",
+                              "the writing of the output", signal.SIGINT, tmp_path,
+                              {WRITE_PAUSE_ENV: "0.4"}, after_s=0.6)
+    assert got == 130 and len(lines) == 1
+    assert not (tmp_path / "out").exists()
+    no_leftovers(tmp_path)
+
+
+def test_highs_stops_mid_stage_through_its_interrupt_callback(campus):
+    # The interior-point method is stopped by the callback, not left to finish its stage: the
+    # run raises Interrupted and HiGHS's own status is "interrupted by user".
+    f = build_model(load_case(campus))
+    lp = compile_and_load(f)
+    sent = threading.Event()
+
+    def send_once(event) -> None:  # on HiGHS's first iteration, Ctrl-C as a user would
+        if not sent.is_set():
+            sent.set()
+            os.kill(os.getpid(), signal.SIGINT)
+
+    lp.highs.cbIpmInterrupt += send_once
+    lp.highs.cbSimplexInterrupt += send_once
+    with pytest.raises(Interrupted) as stop:
+        run(lp, "total_tap_m3")
+    assert sent.is_set() and stop.value.exit_code == 130
+    assert lp.highs.getModelStatus() == highspy.HighsModelStatus.kInterrupt

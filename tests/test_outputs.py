@@ -1,0 +1,112 @@
+"""Outputs are all or nothing: the --out folder is swapped in whole (no stale file of an earlier
+run survives), --json and --out are one set, a failed or refused run writes nothing, a folder
+this tool did not write is never replaced, and files get the user's umask."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from model.cli import main
+from model.results import atomic
+from model.results.output import write_outputs
+
+
+def names(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+def siblings(folder: Path) -> list[str]:
+    return [p.name for p in folder.parent.iterdir() if ".wateralloc-" in p.name]
+
+
+def test_a_steady_run_over_a_drought_folder_leaves_no_stale_file(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["solve", "kaohsiung-2023-drought", "--no-largest-cut", "--out", str(out)]) == 0
+    assert {"shortages.csv", "tank_levels.csv"} <= names(out)
+    assert main(["solve", "ntip-2015-phase1", "--no-largest-cut", "--out", str(out)]) == 0
+    # exactly the steady case's set: the drought run's extra tables are gone
+    assert names(out) == {"allocation.csv", "feeds.csv", "trains.csv", "plants.csv", "uses.csv",
+                          "quality.csv", "periods.csv", "summary.json"}
+    assert json.loads((out / "summary.json").read_text())["case"] == "ntip-2015-phase1"
+    assert siblings(out) == []
+
+
+def test_files_and_folder_get_the_umask(tmp_path):
+    saved = os.umask(0o027)
+    try:
+        write_outputs(tmp_path / "out", {"allocation.csv": "a\n"},
+                      {"--json": (tmp_path / "s.json", "{}\n")})
+    finally:
+        os.umask(saved)
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+    assert mode(tmp_path / "out") == 0o750  # 0o777 less 0o027, not mkdtemp's 0o700
+    assert mode(tmp_path / "out" / "allocation.csv") == 0o640  # not mkstemp's 0o600
+    assert mode(tmp_path / "s.json") == 0o640
+
+
+def test_json_dash_is_a_file_named_dash(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["solve", "wang-smith-1994", "--no-largest-cut", "--json", "-"]) == 0
+    printed = capsys.readouterr().out
+    assert json.loads((tmp_path / "-").read_text())["case"] == "wang-smith-1994"
+    assert not printed.lstrip().startswith("{")  # stdout has the report, not the JSON
+
+
+def test_a_bad_json_target_writes_no_folder_either(tmp_path, capsys):
+    (tmp_path / "a-folder").mkdir()
+    code = main(["solve", "--out", str(tmp_path / "res"), "--json", str(tmp_path / "a-folder")])
+    assert code == 2 and "is a folder" in capsys.readouterr().err
+    assert not (tmp_path / "res").exists()
+
+
+def test_a_folder_with_other_files_is_never_replaced(tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me\n")
+    assert main(["solve", "wang-smith-1994", "--out", str(out)]) == 2
+    assert "notes.txt" in capsys.readouterr().err
+    assert names(out) == {"notes.txt"} and (out / "notes.txt").read_text() == "keep me\n"
+
+
+def test_a_failure_while_committing_puts_everything_back(tmp_path, monkeypatch):
+    out, js = tmp_path / "out", tmp_path / "s.json"
+    write_outputs(out, {"allocation.csv": "old\n"}, {"--json": (js, "old json\n")})
+    real_swap, calls = atomic.swap, []
+
+    def failing_swap(new, target):
+        calls.append(target)
+        if len(calls) == 2:  # the folder went in, then the JSON file fails
+            raise OSError(28, "No space left on device")
+        return real_swap(new, target)
+
+    monkeypatch.setattr(atomic, "swap", failing_swap)
+    with pytest.raises(OSError):
+        write_outputs(out, {"allocation.csv": "new\n", "summary.json": "{}"},
+                      {"--json": (js, "new json\n")})
+    assert (out / "allocation.csv").read_text() == "old\n" and names(out) == {"allocation.csv"}
+    assert js.read_text() == "old json\n"
+    assert siblings(out) == []
+
+
+def test_without_an_atomic_exchange_the_swap_still_replaces_whole(tmp_path, monkeypatch):
+    # renameat2 missing (not Linux, old C library): three renames, same result, no leftovers
+    monkeypatch.setattr(atomic, "_RENAMEAT2", None)
+    out = tmp_path / "out"
+    write_outputs(out, {"allocation.csv": "1\n", "shortages.csv": "1\n"})
+    write_outputs(out, {"allocation.csv": "2\n"})
+    assert names(out) == {"allocation.csv"} and (out / "allocation.csv").read_text() == "2\n"
+    assert siblings(out) == []
+
+
+def test_the_exchange_is_atomic_where_the_system_has_it(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "x").write_text("a")
+    (b / "x").write_text("b")
+    assert atomic.swap(a, b) is True
+    assert (b / "x").read_text() == "a" and (a / "x").read_text() == "b"
