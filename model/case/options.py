@@ -8,8 +8,8 @@ each option does to a case.
 | `train`    | train (a new name), capacity_m3_per_day, recovery, | a new treatment train               |
 |            | zones, cost_per_m3                                 |                                     |
 | `link`     | train, zones (not yet served)                      | the train also serves the zones     |
-| `tank`     | train, volume_m3; zones optional (one zone the     | a recycled-water tank, full at the  |
-|            | train serves, default its first)                   | start and again at the end          |
+| `tank`     | train, volume_m3; zones optional (one zone the     | a recycled-water tank, empty at the |
+|            | train serves, default its first)                   | start, filled by surplus product    |
 | `supply`   | capacity_m3_per_day, cost_per_m3, zones            | outside water, generation 1         |
 
 Every row also has capex, lifetime_years, om_per_year (default 0), excludes and requires. A
@@ -247,8 +247,7 @@ def apply_options(case: Case, names) -> Case:
             trains[o.train] = replace(t, zones=t.zones + tuple(z for z in o.zones
                                                                if z not in t.zones))
         elif o.kind == "tank":
-            tanks.append(Tank(o.name, tank_zone(case, o), "recycled", o.volume_m3, o.volume_m3,
-                              o.volume_m3))
+            tanks.append(Tank(o.name, tank_zone(case, o), "recycled", o.volume_m3, 0.0, 0.0))
         elif o.kind == "supply":
             supplies.append(OutsideSupply(o.name, o.capacity_m3_per_day, o.cost_per_m3, o.zones))
     if by_period is not None:
@@ -284,8 +283,8 @@ def tank_zone(case: Case, o: Option) -> str:
 def candidate_case(case: Case) -> Case:
     """The case the portfolio MILP is built on: every option present, to be switched on by its
     binary. New trains have no capacity of their own (the MILP adds capacity x chosen), links
-    add their zones, tanks start empty (the MILP fills them to volume x chosen), supplies are
-    listed; capacity and recovery options leave the case as it is."""
+    add their zones, tanks and supplies are listed (the MILP bounds them by volume or capacity x
+    chosen); capacity and recovery options leave the case as it is."""
     trains = {t.name: t for t in case.trains}
     tanks, supplies = list(case.tanks), list(case.supplies)
     for o in case.options:

@@ -53,7 +53,7 @@ def build_model(case: Case) -> Formulation:
     add_flows(m, net, terms)
     add_storage(m, net, terms)
     add_option_choices(m, net, terms)
-    add_tank_balance(m, net, terms)
+    add_tank_balance(m, net)
     add_tank_limits(m, net)
     add_tankers(m, net, terms)
     add_outside_supply(m, net, terms)

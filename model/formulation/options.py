@@ -11,8 +11,8 @@ capacity or storage, bounded by data x its binary (no big-M beyond the data):
 - train: a new train with no capacity of its own, to which the option adds capacity x chosen;
 - link: feed from, deliveries to and tank charges in the zones it adds are bounded by the
   train's largest capacity (deliveries also by the use's demand) x chosen;
-- tank: its level is at most volume x chosen; it starts with volume x chosen (generation 1) and
-  ends the horizon with at least that, so that it lends water within the horizon, never for free;
+- tank: it starts empty and its level is at most volume x chosen: it stores surplus product
+  from one period for a later one (so it does nothing in a steady, one-day case);
 - supply: its deliveries are at most its capacity x chosen.
 
 A case without candidates builds none of this: every set is empty.
@@ -46,8 +46,7 @@ def add_option_choices(m: pyo.ConcreteModel, net: Network, terms: Terms) -> None
                                                    run at the option's recovery
 
     Terms: capacity added[s, t] = capacity_m3_per_day[o] x chosen[o] (capacity options and new
-    trains); product of pass g gains (recovery[o] - recovery[s, t]) x upgraded feed; a tank
-    starts with volume[o] x chosen[o] of generation 1.
+    trains); product of pass g gains (recovery[o] - recovery[s, t]) x upgraded feed.
     """
     m.option_chosen = pyo.Var(m.OPTIONS, domain=pyo.Binary)
     upgrades = [(o, g) for o in net.OPTIONS if net.option_of[o].kind == "recovery"
@@ -59,8 +58,6 @@ def add_option_choices(m: pyo.ConcreteModel, net: Network, terms: Terms) -> None
         if o.kind in ("capacity", "train"):
             for t in net.PERIODS:
                 terms.capacity_added[o.train, t].append(o.capacity_m3_per_day * chosen)
-        elif o.kind == "tank":
-            terms.tank_initial[o.name, 1].append(o.volume_m3 * chosen)
     for (name, g, t), upgraded in m.upgraded_feed_m3_per_day.items():
         o = net.option_of[name]
         gain = max(o.recovery - net.recovery(o.train, t), 0.0)
@@ -88,7 +85,6 @@ def add_option_limits(m: pyo.ConcreteModel, net: Network) -> None:
                                                                        (u in z; C for an operation)
         sum_g tank_charge_m3_per_day[s, k, g, t] <= C[s, t] * chosen[o]          (k in zone z)
         sum_g tank_level_m3[k, g, t] <= volume[k] * chosen[k]                   (tank option k)
-        sum_g tank_level_m3[k, g, last period] >= volume[k] * chosen[k]
         sum_u outside_m3_per_day[k, u, t] <= capacity[k] * chosen[k]          (supply option k)
         chosen[a] + chosen[b] <= 1        (a excludes b)
         chosen[a] <= chosen[b]            (a requires b)
@@ -102,10 +98,6 @@ def add_option_limits(m: pyo.ConcreteModel, net: Network) -> None:
     _rows(m, "option_tank_volume", {
         (k, t): sum(m.tank_level_m3[k, g, t] for g in layers[k])
         <= net.option_of[k].volume_m3 * m.option_chosen[k] for k in tanks for t in net.PERIODS})
-    last = net.PERIODS[-1]
-    _rows(m, "option_tank_refilled", {
-        (k,): sum(m.tank_level_m3[k, g, last] for g in layers[k])
-        >= net.option_of[k].volume_m3 * m.option_chosen[k] for k in tanks})
     supplied = defaultdict(list)
     for (k, p, u, t), flow in m.outside_m3_per_day.items():
         supplied[k, t].append(flow)

@@ -57,14 +57,13 @@ def net_charge_m3_per_day(m: pyo.ConcreteModel, net: Network, k: str, g: int, t:
     return charge - discharge
 
 
-def add_tank_balance(m: pyo.ConcreteModel, net: Network, terms: Terms) -> None:
+def add_tank_balance(m: pyo.ConcreteModel, net: Network) -> None:
     """A tank's contents change by what goes in less what comes out, per generation.
 
         tank_level_m3[k, g, t] = tank_level_m3[k, g, t-1]
                                  + days_t * (charge_m3_per_day[k, g, t]
                                              - discharge_m3_per_day[k, g, t])
             with tank_level_m3[k, g, start] = initial_m3[k] for the initial generation, else 0
-                 (plus an option tank's volume x chosen, registered by the options)
             recycled tank:    charge = sum_s tank_charge_m3_per_day[s, k, g, t]  (train product)
                               discharge = sum_u recycled_m3_per_day[u, k, g, t]  (to uses)
             wastewater basin: charge = basin_in_m3_per_day[k, g, t]  (from the zone's pool)
@@ -79,9 +78,6 @@ def add_tank_balance(m: pyo.ConcreteModel, net: Network, terms: Terms) -> None:
         else:
             first = 1 if tank.holds == "recycled" else 0
             before = tank.initial_m3 if g == first else 0.0
-            added = terms.tank_initial.get((k, g))
-            if added:
-                before = before + sum(added)
         return m.tank_level_m3[k, g, t] == \
             before + net.days[t] * net_charge_m3_per_day(m, net, k, g, t)
     m.tank_balance = pyo.Constraint(m.TANK_LAYERS * m.PERIODS, rule=balance)

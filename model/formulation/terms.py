@@ -25,7 +25,6 @@ cost              t              (category, money per day)                flows:
                                                                           treatment: boost; drought:
                                                                           lost production
 capacity_added    (train, t)     capacity added to a train's own          options: capacity x chosen
-tank_initial      (tank, g)      contents added at the start (m3)         options: volume x chosen
 
 A supply's `kind` and `source` say where the water comes from: ("tap", "tap"), ("tanker",
 tanker name), ("recycled", train or recycled-water tank name), ("direct", (plant, use) whose
@@ -77,7 +76,6 @@ class Terms:
     cost: dict[str, list[tuple[str, object]]] = field(default_factory=lambda: defaultdict(list))
     capacity_added: dict[tuple[str, str], list] = field(
         default_factory=lambda: defaultdict(list))
-    tank_initial: dict[tuple[str, int], list] = field(default_factory=lambda: defaultdict(list))
 
     def supplied(self, use: UseKey, t: str, g: int | None = None):
         """Water supplied to a use in period t: of generation g, or of every generation."""
