@@ -136,3 +136,11 @@ def option_row(case: Case, name: str, base: Evaluated, e: Evaluated, cut: float,
     if schedule:
         row["shortage_m3"], row["tanker_m3"] = e.shortage_m3, e.tanker_m3
     return row
+
+
+def portfolio_figures(e: Evaluated, question: str) -> dict:
+    """The chosen portfolio in the words of `wateralloc options --json`."""
+    return {"selected": list(e.selected), "capex": e.capex,
+            "annualized_cost_per_year": e.annualized_cost_per_year,
+            "tap_m3_per_day": e.tap_m3_per_day, "shortage_m3": e.shortage_m3,
+            "tanker_m3": e.tanker_m3, "question": question, "status": "optimal"}
