@@ -23,11 +23,12 @@ from model.results import Results
 from model.studies.drought import largest_uniform_cut, resolve_baseline, with_cut
 from model.studies.plan import plan
 
-TARGET_REL, TARGET_ABS = 1e-9, 1e-6  # a tap target is met within this (m3/day)
+TARGET_REL, TARGET_ABS = 1e-9, 1e-6  # tap figures closer than this are equal (m3/day)
 
 
 def target_slack(target: float) -> float:
-    """How far above a tap target a plan may draw and still meet it (solver tolerance)."""
+    """How far apart two tap figures may be and still be equal (solver tolerance): a plan meets
+    a tap target within it, and an option saving less than it saves nothing."""
     return max(TARGET_ABS, TARGET_REL * abs(target))
 
 
@@ -121,6 +122,8 @@ def option_row(case: Case, name: str, base: Evaluated, e: Evaluated, cut: float,
     """The figures of one option (with what it requires) against the base plan."""
     econ = case.economics
     saved = base.tap_m3_per_day - e.tap_m3_per_day
+    if abs(saved) <= target_slack(base.tap_m3_per_day):
+        saved = 0.0  # within the solver's tolerance: nothing saved
     change = e.annualized_cost_per_year - base.annualized_cost_per_year
     money_saved = base.operating_per_year - (e.operating_per_year + e.fixed_per_year
                                              - e.capital_per_year)
