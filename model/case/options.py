@@ -57,8 +57,9 @@ def read_options(folder: CaseFolder, core: Core) -> tuple[Option, ...]:
     producers = folder.names["train"]
     folder.names["producer"] = Namespace(
         producers.rule + (", nor a train or supply of options.csv" if table.present else ""),
-        producers.known | {(n,) for n in list(new) + list(supplies)}, producers.reported,
-        producers.checked)
+        producers.known | {(n,) for n in list(new) + list(supplies)},
+        producers.reported | table.rejected_names(("option",)) | table.rejected_names(("train",)),
+        producers.checked and (table.usable or not table.present))
     if not table.present:
         return ()
     for line, r in table.parsed:
@@ -211,7 +212,8 @@ def check_option_names(folder: CaseFolder, options: tuple[Option, ...],
         if o.kind in ("train", "tank", "supply") and added in tank_names:
             folder.problems.add("options.csv", "a new train, tank or supply may not share a "
                                 "tank's name", None, "option", o.name)
-        if quality is not None and o.kind in ("train", "supply"):
+        # (no product_ppm at all: train_quality.csv is missing or unreadable, reported already)
+        if quality is not None and quality.product_ppm and o.kind in ("train", "supply"):
             missing = [j for j in quality.contaminants if (added, j) not in quality.product_ppm]
             if missing:
                 folder.problems.add("train_quality.csv", f"no product_ppm for the {o.kind} of "
