@@ -10,7 +10,7 @@ import pytest
 from model.case import load_case
 from model.case.economics import crf, levelised_cost
 from model.case.objects import Economics, Option
-from model.errors import InfeasibleError
+from model.errors import CaseError, InfeasibleError
 from model.studies.options import option_rows
 from model.studies.portfolio import Question, best_portfolio
 from factory import make_case
@@ -136,3 +136,47 @@ def test_no_portfolio_enough_gives_the_least_shortage(tmp_path):
         best_portfolio(load_case(folder), Question(no_shortage=True))
     least = 100 - 1.8 * (100 / 1.5) * 0.5 - 30  # = 10 m3
     assert f"least shortage reachable is {least:,.1f} m3" in str(err.value)
+
+
+# --- an outside supply's quality ----------------------------------------------------------------
+# Two uses in one zone, a train with no capacity; reclaimed water at 600 ppm TDS, tap at 200.
+# Rinse (100 m3/day) limits TDS to 300 ppm: with x tap and y reclaimed, 200 x + 600 y <= 300
+# (x + y), so y <= x / 3: at most 25 reclaimed and 75 tap. Cooling (80 m3/day, limit 1000) takes
+# reclaimed water only. Tap falls from 180 to 75: 105 saved.
+QUALITY = {
+    "case.toml": 'name = "q"\nmax_recycles = 1\n[tap]\nprice_per_m3 = 10\n',
+    "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                "P,rinse,100,0.9,\nP,cooling,80,0.3,\n",
+    "treatment.csv": "train,capacity_m3_per_day,recovery,zones,cost_per_m3\nT,0,0.5,1,1\n",
+    "contaminants.csv": "contaminant,tap_ppm\ntds,200\n",
+    "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                       "P,rinse,tds,300,400\nP,cooling,tds,1000,900\n",
+    "train_quality.csv": "train,contaminant,product_ppm\nT,tds,20\ncity,tds,600\n",
+    "options.csv": "option,kind,zones,capacity_m3_per_day,cost_per_m3,capex,lifetime_years\n"
+                   "city,supply,1,500,1,100,10\n",
+}
+
+
+def test_an_outside_supply_is_held_to_the_quality_limits(tmp_path):
+    case = load_case(write_case(tmp_path / "q", QUALITY))
+    _, (row,) = option_rows(case)
+    assert row["tap_saved_m3_per_day"] == pytest.approx(105.0, rel=1e-9)
+    chosen = best_portfolio(case, Question(max_tap_m3_per_day=75.0))
+    assert chosen.selected == ("city",)
+    alloc = chosen.results.allocation.set_index(["use", "source"]).m3_per_day
+    assert alloc["rinse", "supply:city"] == pytest.approx(25.0, rel=1e-9)
+    assert alloc["cooling", "supply:city"] == pytest.approx(80.0, rel=1e-9)
+    assert (chosen.results.allocation.query("source == 'supply:city'").generation == 1).all()
+    # the campus balance counts outside water as water coming in
+    b = chosen.results.summary
+    assert b.outside_supply_m3_per_day == pytest.approx(105.0, rel=1e-9)
+    assert b.tap_m3_per_day + b.outside_supply_m3_per_day == pytest.approx(
+        b.consumed_m3_per_day + b.discharged_m3_per_day + b.storage_gain_m3_per_day, rel=1e-9)
+    with pytest.raises(InfeasibleError, match="least tap reachable is 75.0"):
+        best_portfolio(case, Question(max_tap_m3_per_day=74.0))
+
+
+def test_an_outside_supply_needs_its_quality(tmp_path):
+    files = {**QUALITY, "train_quality.csv": "train,contaminant,product_ppm\nT,tds,20\n"}
+    with pytest.raises(CaseError, match="no product_ppm for the supply of option city"):
+        load_case(write_case(tmp_path / "q", files))
