@@ -227,17 +227,34 @@ def option_of(case: Case) -> dict[str, Option]:
     return {o.name: o for o in case.options}
 
 
+def _built(case: Case, options: list[Option], new_capacity: bool) -> Case:
+    """`case` with the trains, links, tanks and supplies of `options` added; new trains get
+    their capacity, or none (`new_capacity` False: the MILP adds it x chosen)."""
+    trains = {t.name: t for t in case.trains}
+    tanks, supplies = list(case.tanks), list(case.supplies)
+    for o in (o for o in options if o.kind == "train"):
+        trains[o.train] = Train(o.train, o.capacity_m3_per_day if new_capacity else 0.0,
+                                o.recovery, o.zones, o.cost_per_m3)
+    for o in options:
+        if o.kind == "link":
+            t = trains[o.train]
+            trains[o.train] = replace(t, zones=t.zones + tuple(z for z in o.zones
+                                                               if z not in t.zones))
+        elif o.kind == "tank":
+            tanks.append(Tank(o.name, tank_zone(case, o), "recycled", o.volume_m3, 0.0, 0.0))
+        elif o.kind == "supply":
+            supplies.append(OutsideSupply(o.name, o.capacity_m3_per_day, o.cost_per_m3, o.zones))
+    return replace(case, trains=tuple(trains.values()), tanks=tuple(tanks),
+                   supplies=tuple(supplies))
+
+
 def apply_options(case: Case, names) -> Case:
     """`case` with the named options built in: a plain case (no catalogue left), planned like
     any other. Capacity and recovery apply in every period (a period's own capacity gains the
     same amount; its recovery is raised to the option's if lower)."""
     chosen = [option_of(case)[n] for n in names]
-    trains = {t.name: t for t in case.trains}
-    tanks, supplies = list(case.tanks), list(case.supplies)
-    by_period = case.by_period
-    for o in (o for o in chosen if o.kind == "train"):
-        trains[o.train] = Train(o.train, o.capacity_m3_per_day, o.recovery, o.zones,
-                                o.cost_per_m3)
+    out = _built(case, chosen, new_capacity=True)
+    trains = {t.name: t for t in out.trains}
     for o in chosen:
         t = trains.get(o.train)
         if o.kind == "capacity":
@@ -245,17 +262,9 @@ def apply_options(case: Case, names) -> Case:
                                       + o.capacity_m3_per_day)
         elif o.kind == "recovery":
             trains[o.train] = replace(t, recovery=max(t.recovery, o.recovery))
-        elif o.kind == "link":
-            trains[o.train] = replace(t, zones=t.zones + tuple(z for z in o.zones
-                                                               if z not in t.zones))
-        elif o.kind == "tank":
-            tanks.append(Tank(o.name, tank_zone(case, o), "recycled", o.volume_m3, 0.0, 0.0))
-        elif o.kind == "supply":
-            supplies.append(OutsideSupply(o.name, o.capacity_m3_per_day, o.cost_per_m3, o.zones))
-    if by_period is not None:
-        by_period = _period_overrides(by_period, chosen)
-    return replace(case, trains=tuple(trains.values()), tanks=tuple(tanks),
-                   supplies=tuple(supplies), by_period=by_period, options=(), candidates=())
+    by_period = None if case.by_period is None else _period_overrides(case.by_period, chosen)
+    return replace(out, trains=tuple(trains.values()), by_period=by_period, options=(),
+                   candidates=())
 
 
 def _period_overrides(by_period, chosen):
@@ -287,19 +296,5 @@ def candidate_case(case: Case) -> Case:
     binary. New trains have no capacity of their own (the MILP adds capacity x chosen), links
     add their zones, tanks and supplies are listed (the MILP bounds them by volume or capacity x
     chosen); capacity and recovery options leave the case as it is."""
-    trains = {t.name: t for t in case.trains}
-    tanks, supplies = list(case.tanks), list(case.supplies)
-    for o in case.options:
-        if o.kind == "train":
-            trains[o.train] = Train(o.train, 0.0, o.recovery, o.zones, o.cost_per_m3)
-    for o in case.options:
-        if o.kind == "link":
-            t = trains[o.train]
-            trains[o.train] = replace(t, zones=t.zones + tuple(z for z in o.zones
-                                                               if z not in t.zones))
-        elif o.kind == "tank":
-            tanks.append(Tank(o.name, tank_zone(case, o), "recycled", o.volume_m3, 0.0, 0.0))
-        elif o.kind == "supply":
-            supplies.append(OutsideSupply(o.name, o.capacity_m3_per_day, o.cost_per_m3, o.zones))
-    return replace(case, trains=tuple(trains.values()), tanks=tuple(tanks),
-                   supplies=tuple(supplies), candidates=tuple(o.name for o in case.options))
+    return replace(_built(case, list(case.options), new_capacity=False),
+                   candidates=tuple(o.name for o in case.options))
