@@ -15,7 +15,10 @@ from model.formulation import StagePlan, build_model
 from model.formulation.objectives import COST
 from model.solve import solve
 from model.studies.options import applied, evaluate, target_slack
-from model.studies.portfolio import Question, best_portfolio, front
+from model.formulation.options import ANNUALIZED
+from model.studies.options import prepared
+from model.studies.portfolio import (Question, best_portfolio, fix_options, front,
+                                     portfolio_model, solve_milp)
 from options_cases import STEADY_KINDS, feasible_subsets, random_case
 
 REL = 1e-6
@@ -86,3 +89,15 @@ def test_front_matches_brute_force(enumerated):
         assert point.annualized_cost_per_year == pytest.approx(min(costs), rel=REL)
         assert point.tap_m3_per_day <= x + target_slack(x)
         assert set(point.selected) in [set(s) for s in plans]  # a compatible set
+
+
+def test_fixed_binaries_price_a_set_as_its_applied_case(enumerated):
+    # fix_options (for sweeps that switch options in or out of a built MILP) must give what
+    # applying the same options to the case files gives
+    case, plans = enumerated
+    for subset in list(plans)[:4]:
+        f = portfolio_model(prepared(case), Question())
+        fix_options(f, subset)
+        report = solve_milp(f, (ANNUALIZED,), None)
+        assert report.objectives[ANNUALIZED] == pytest.approx(
+            cheapest_within(case, subset, None), rel=REL)
