@@ -64,9 +64,12 @@ def _options(rnd, case, n, zones, served) -> list[Option]:
                        capacity_m3_per_day=float(rnd.randint(50, 300)),
                        cost_per_m3=rnd.choice([1.0, 3.0]), **money)
         out.append(o)
-    if n >= 4:  # one exclusion and one requirement (on an earlier option: no cycle)
-        a, b = rnd.sample(range(n), 2)
-        out[a] = Option(**{**out[a].__dict__, "excludes": (out[b].name,)})
+    if n >= 4:  # exclusions (three with 7 or more options, to keep the enumeration short) and
+        # one requirement (on an earlier option: no cycle)
+        for _ in range(3 if n >= 7 else 1):
+            a, b = rnd.sample(range(n), 2)
+            out[a] = Option(**{**out[a].__dict__,
+                               "excludes": tuple(dict.fromkeys(out[a].excludes + (out[b].name,)))})
         c = rnd.randrange(1, n)
         d = rnd.randrange(0, c)
         if out[d].name not in out[c].excludes and out[c].name not in out[d].excludes:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from model.results.collect import Results
 from model.results.output import _clean, output_files
+from model.results.report import text_report
 
 OPTION_KEYS = ("option", "kind", "with", "tap_saved_m3_per_day", "capex",
                "annualized_cost_per_year", "change_per_year", "cost_per_m3_saved",
@@ -114,6 +115,8 @@ def options_text(report: OptionsReport) -> str:
                   f"  annualised    {_money(p['annualized_cost_per_year'], cur)} per year",
                   f"  tap           {p['tap_m3_per_day']:,.1f} m3/day",
                   f"  shortage      {p['shortage_m3']:,.1f} m3 over the horizon"]
+    if report.plan is not None:
+        lines += ["", "plan of the chosen portfolio " + "-" * 60, text_report(report.plan)]
     if report.front is not None:
         front = pd.DataFrame([{"max tap m3/d": f"{q['max_tap_m3_per_day']:,.1f}",
                                "tap m3/d": f"{q['tap_m3_per_day']:,.1f}",
