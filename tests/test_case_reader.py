@@ -18,15 +18,16 @@ from tests.case_workbook import check_workbook_counterpart
 # names (plants, uses, treatment, contaminants, stages, periods) is referred to by other files,
 # so rejecting it would cause follow-on problems if the toolkit let it.
 EVERY_FILE = {
-    "case.toml": 'name = "every-file"\nmax_recycles = 2\ndirect_reuse = "listed"\n',
+    "case.toml": 'name = "every-file"\nmax_recycles = 2\ndirect_reuse = "listed"\n'
+                 '[tap]\nprice_per_m3 = 10\n',
     "plants.csv": "plant,zone\nP1,Z1\nP2,Z2\n",
     "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
                 "P1,rinse,100,0.9,\nP1,scrubber,50,0.8,1\nP2,cooling,30,0.3,\n",
-    "treatment.csv": "train,capacity_m3_per_day,recovery,zones\nT1,1000,0.7,Z1;Z2\n",
+    "treatment.csv": "train,capacity_m3_per_day,recovery,zones,cost_per_m3\nT1,1000,0.7,Z1;Z2,1\n",
     "contaminants.csv": "contaminant,tap_ppm\ntds,200\n",
     "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
                        "P1,rinse,tds,300,600\nP1,scrubber,tds,,900\nP2,cooling,tds,,900\n",
-    "train_quality.csv": "train,contaminant,product_ppm\nT1,tds,20\n",
+    "train_quality.csv": "train,contaminant,product_ppm\nT1,tds,20\nO1,tds,30\n",
     "reuse_links.csv": "from_plant,from_use,to_plant,to_use\nP1,rinse,P1,scrubber\n",
     "stages.csv": "stage,cut\norange,0.1\nyellow,0.07\n",
     "periods.csv": "period,days,stage\ndry,30,orange\nwet,30,\n",
@@ -37,6 +38,8 @@ EVERY_FILE = {
     "boosts.csv": "train,recovery,extra_cost_per_m3,periods\nT1,0.8,5,dry\n",
     "curtailment.csv": "plant,use,priority\nP1,rinse,2\n",
     "rationing.toml": "fair_share = true\n",
+    "options.csv": "option,kind,zones,capacity_m3_per_day,cost_per_m3,capex,lifetime_years\n"
+                   "O1,supply,Z1,100,5,1000,10\n",
 }
 ROW_CLASSES = [cls for cls in vars(rows).values()
                if isinstance(cls, type) and issubclass(cls, rows.Row) and cls is not rows.Row]
@@ -46,7 +49,8 @@ CSV_FILES = [cls.FILE for cls in ROW_CLASSES]
 UNKNOWN = {"plant": "plant is not in plants.csv", "zone": "zone has no plant in plants.csv",
            "use": "use is not in uses.csv", "train": "train is not in treatment.csv",
            "contaminant": "contaminant is not declared in contaminants.csv",
-           "period": "period is not in periods.csv", "stage": "stage is not in the stage table"}
+           "period": "period is not in periods.csv", "stage": "stage is not in the stage table",
+           "producer": "train is not in treatment.csv"}
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:
@@ -109,7 +113,7 @@ def test_the_declared_keys_are_the_documented_ones():
         "periods.csv": ("period",), "demand.csv": ("period", "plant", "use"),
         "trains_by_period.csv": ("period", "train"), "tanks.csv": ("tank",),
         "tankers.csv": ("tanker",), "boosts.csv": ("train",), "stages.csv": ("stage",),
-        "curtailment.csv": ("plant", "use"),
+        "curtailment.csv": ("plant", "use"), "options.csv": ("option",),
     }
 
 
@@ -135,7 +139,7 @@ def test_the_declared_references_are_every_cross_file_rule():
         ("uses.csv", "plant", "plant"), ("treatment.csv", "zones", "zone"),
         ("use_quality.csv", ("plant", "use"), "use"),
         ("use_quality.csv", "contaminant", "contaminant"),
-        ("train_quality.csv", "train", "train"),
+        ("train_quality.csv", "train", "producer"),
         ("train_quality.csv", "contaminant", "contaminant"),
         ("reuse_links.csv", ("from_plant", "from_use"), "use"),
         ("reuse_links.csv", ("to_plant", "to_use"), "use"),
@@ -144,7 +148,7 @@ def test_the_declared_references_are_every_cross_file_rule():
         ("trains_by_period.csv", "period", "period"), ("trains_by_period.csv", "train", "train"),
         ("tanks.csv", "zone", "zone"), ("tankers.csv", "zones", "zone"),
         ("boosts.csv", "train", "train"), ("boosts.csv", "periods", "period"),
-        ("curtailment.csv", ("plant", "use"), "use"),
+        ("curtailment.csv", ("plant", "use"), "use"), ("options.csv", "zones", "zone"),
     }
 
 
@@ -234,12 +238,18 @@ def test_a_list_gives_each_item_once_in_order(text, items):
 
 def test_every_list_column_drops_blanks_and_repeats(tmp_path):
     files = {**EVERY_FILE,
-             "treatment.csv": "train,capacity_m3_per_day,recovery,zones\nT1,1000,0.7,Z2; ;Z1;Z2\n",
+             "treatment.csv": "train,capacity_m3_per_day,recovery,zones,cost_per_m3\n"
+                              "T1,1000,0.7,Z2; ;Z1;Z2,1\n",
              "tankers.csv": "tanker,capacity_m3_per_day,price_per_m3,zones\ntruck,50,100,Z1;Z1;\n",
-             "boosts.csv": "train,recovery,extra_cost_per_m3,periods\nT1,0.8,5,dry;;wet;dry\n"}
+             "boosts.csv": "train,recovery,extra_cost_per_m3,periods\nT1,0.8,5,dry;;wet;dry\n",
+             "options.csv": "option,kind,zones,capacity_m3_per_day,cost_per_m3,capex,"
+                            "lifetime_years,excludes\nO1,supply,Z2;;Z2; Z1,100,5,1000,10,\n"
+                            "O2,supply,Z1,100,5,1000,10,O1; ;O1\n"}
+    files["train_quality.csv"] += "O2,tds,30\n"
     case = load_case(write(tmp_path, files))
     assert {cls.FILE for cls in ROW_CLASSES if cls.LISTS} == {"treatment.csv", "tankers.csv",
-                                                              "boosts.csv"}
+                                                              "boosts.csv", "options.csv"}
+    assert case.options[0].zones == ("Z2", "Z1") and case.options[1].excludes == ("O1",)
     assert case.trains[0].zones == ("Z2", "Z1")
     assert case.emergency.tankers[0].zones == ("Z1",)
     assert case.emergency.boosts[0].periods == ("dry", "wet")

@@ -6,7 +6,7 @@ site's K; a blank one means K.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from model.case.objects import Plant, Train, Use, UseKey
 from model.case.rows import CaseSettings, PlantRow, TrainRow, UseRow
@@ -22,6 +22,7 @@ class Core:
     uses: tuple[Use, ...]
     trains: tuple[Train, ...]
     blank_demand: dict[UseKey, int]       # use -> its line in uses.csv, demand cell blank
+    train_lines: dict[str, int] = field(default_factory=dict)  # train -> its line
 
     @property
     def max_recycles(self) -> int | None:
@@ -37,8 +38,8 @@ def read_core(folder: CaseFolder) -> Core:
     settings = folder.settings(CaseSettings, required=True)
     plants = _plants(folder)
     uses, blank_demand = _uses(folder, plants, settings.max_recycles if settings else 0)
-    trains = _trains(folder)
-    return Core(settings, plants, uses, trains, blank_demand)
+    trains, train_lines = _trains(folder)
+    return Core(settings, plants, uses, trains, blank_demand, train_lines)
 
 
 def _plants(folder: CaseFolder) -> dict[str, Plant]:
@@ -68,12 +69,12 @@ def _uses(folder: CaseFolder, plants: dict[str, Plant],
     return tuple(uses), blank_demand
 
 
-def _trains(folder: CaseFolder) -> tuple[Train, ...]:
+def _trains(folder: CaseFolder) -> tuple[tuple[Train, ...], dict[str, int]]:
     table = folder.table(TrainRow, required=True)
     folder.names["train"] = Namespace.of(table, ("train",), "train is not in treatment.csv")
     _check_costs(folder, table)
-    return tuple(Train(r.train, r.capacity_m3_per_day, r.recovery, r.zones, r.cost_per_m3)
-                 for _, r in table.rows)
+    return (tuple(Train(r.train, r.capacity_m3_per_day, r.recovery, r.zones, r.cost_per_m3)
+                  for _, r in table.rows), {r.train: line for line, r in table.rows})
 
 
 def _check_costs(folder: CaseFolder, table: Table[TrainRow]) -> None:

@@ -8,6 +8,7 @@ is ever written. A path ending in `.xlsx` is a case workbook (model.case.workboo
 readers run on its sheets, and problems name the sheet, row and column.
 
     core      case.toml, plants.csv, uses.csv, treatment.csv     plant, zone, use, train names
+    options   options.csv                                          producer names (train_quality)
     quality   contaminants, use_quality, train_quality, reuse_links   contaminant names
     stages    stages.csv                                           stage names
     periods   periods.csv, demand.csv, trains_by_period.csv       period names
@@ -22,6 +23,7 @@ from pathlib import Path
 from model.case.core import read_core
 from model.case.drought import read_rationing, read_stages
 from model.case.objects import Case
+from model.case.options import check_option_names, economics_of, read_options
 from model.case.periods import read_periods
 from model.case.quality import read_quality
 from model.case.storage import read_tanks
@@ -55,12 +57,14 @@ def load_case(folder: str | Path) -> Case:
     source = case_source(path)
     files = CaseFolder(source)
     core = read_core(files)
+    options = read_options(files, core)
     quality = read_quality(files, core)
     stages = read_stages(files)
     timeline = read_periods(files, core)
     tanks = read_tanks(files, core)
     emergency = read_supply(files, core)
     rationing = read_rationing(files, core, stages, timeline)
+    check_option_names(files, options, tanks, quality)
     settings = core.settings
     if files.problems or settings is None:
         raise CaseError([source.locate(p) for p in files.problems])
@@ -81,5 +85,7 @@ def load_case(folder: str | Path) -> Case:
         tanks=tanks,
         emergency=emergency,
         rationing=rationing,
+        options=options,
+        economics=economics_of(settings),
         **periods,
     )

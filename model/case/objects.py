@@ -10,6 +10,8 @@ them are read-only by convention.
          ─ Tank                                 storage between periods
          ─ Emergency: Tanker, Boost             outside supply and temporary recovery boosts
          ─ Rationing                            drought stages, priorities, baseline
+         ─ OutsideSupply                        outside water delivered as generation 1
+         ─ Option, Economics                    the options catalogue and how money is counted
 """
 from __future__ import annotations
 
@@ -120,6 +122,49 @@ class Boost:
     recovery: float
     extra_cost_per_m3: float
     periods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutsideSupply:
+    """Outside water (e.g. municipal reclaimed water): up to `capacity_m3_per_day` at
+    `price_per_m3`, delivered as generation 1 (treated once) to uses in `zones`."""
+
+    name: str
+    capacity_m3_per_day: float
+    price_per_m3: float
+    zones: tuple[str, ...]
+
+
+OPTION_KINDS = ("capacity", "recovery", "train", "link", "tank", "supply")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One investment of the options catalogue (options.csv); what each kind does when chosen
+    is `model.case.options.apply_options`. Money in the case's currency, volumes in m3."""
+
+    name: str
+    kind: str
+    capex: float
+    lifetime_years: float
+    om_per_year: float = 0.0
+    train: str | None = None
+    zones: tuple[str, ...] = ()
+    capacity_m3_per_day: float | None = None
+    recovery: float | None = None
+    cost_per_m3: float | None = None
+    volume_m3: float | None = None
+    excludes: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Economics:
+    """The [economics] table of case.toml: how capital is annualised and money is labelled."""
+
+    discount_rate: float = 0.06
+    days_per_year: float = 365.0
+    currency: str = "NT$"
 
 
 @dataclass(frozen=True)
@@ -243,6 +288,14 @@ class Case:
     tanks: tuple[Tank, ...] = ()
     emergency: Emergency = Emergency()
     rationing: Rationing | None = None
+    # options (model.case.options): outside supplies built in, the catalogue, the options the
+    # model may choose (a candidate case: model.case.options.candidate_case), the economics,
+    # and whether the cost stage comes before the tap stage (a plan at a tap target)
+    supplies: tuple[OutsideSupply, ...] = ()
+    options: tuple[Option, ...] = ()
+    candidates: tuple[str, ...] = ()
+    economics: Economics = Economics()
+    cost_first: bool = False
 
     @property
     def zones(self) -> tuple[str, ...]:

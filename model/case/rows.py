@@ -31,6 +31,7 @@ Bounds live here and only here; the rule texts users read are derived from them.
 | stages.csv           | StageRow          | rationing stage                                 |
 | curtailment.csv      | CurtailmentRow    | use with a curtailment priority                 |
 | rationing.toml       | RationingSettings | (settings)                                      |
+| options.csv          | OptionRow         | investment option                               |
 """
 from __future__ import annotations
 
@@ -73,6 +74,13 @@ Price = Annotated[float, _plain_number("must be a number"), Field(ge=0, le=MAX_P
 Factor = Annotated[float, _plain_number("must be a number"), Field(ge=0, le=MAX_FACTOR)]
 Days = Annotated[float, _plain_number("must be a number"), Field(gt=0, le=MAX_DAYS)]
 Ppm = Annotated[float, _plain_number("must be a number"), Field(ge=0, le=1e6)]  # g/m3; 1e6 is pure
+MAX_MONEY = 1e13            # capex, O&M: money once or per year (NT$10 trillion)
+MAX_LIFETIME_YEARS = 200
+Capacity = Annotated[float, _plain_number("must be a number"), Field(gt=0, le=MAX_M3_PER_DAY)]
+TankVolume = Annotated[float, _plain_number("must be a number"), Field(gt=0, le=MAX_M3)]
+Money = Annotated[float, _plain_number("must be a number"), Field(ge=0, le=MAX_MONEY)]
+Lifetime = Annotated[float, _plain_number("must be a number"),
+                     Field(gt=0, le=MAX_LIFETIME_YEARS)]
 ReuseLimit = Annotated[int, _plain_number("must be a whole number"), Field(ge=0)]
 Priority = Annotated[int, _plain_number("must be a whole number"), Field(ge=1)]
 
@@ -109,6 +117,15 @@ class TapSettings(BaseModel):
     price_per_m3: Optional[Price] = None
 
 
+class EconomicsSettings(BaseModel):
+    """The [economics] table of case.toml: discount rate, days per year, currency label."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    discount_rate: Annotated[float, Field(ge=0, le=1)] = 0.06
+    days_per_year: Annotated[float, Field(gt=0, le=366)] = 365.0
+    currency: Name = "NT$"
+
+
 class CaseSettings(Settings):
     """case.toml: the site's reuse limit K (`max_recycles`), tap cap and price, quality options."""
 
@@ -119,6 +136,7 @@ class CaseSettings(Settings):
     tap: TapSettings = TapSettings()
     direct_reuse: Literal["none", "zone", "listed"] = "none"  # see model.case.quality
     allow_multi_contaminant_loads: bool = False
+    economics: EconomicsSettings = EconomicsSettings()  # see model.case.options
 
 
 class PlantRow(Row):
@@ -184,8 +202,8 @@ class UseQualityRow(Row):
 class TrainQualityRow(Row):
     FILE = "train_quality.csv"
     KEY, KEY_NAME = ("train", "contaminant"), "train and contaminant"
-    REFERENCES = {"train": "train", "contaminant": "contaminant"}
-    train: Name
+    REFERENCES = {"train": "producer", "contaminant": "contaminant"}  # trains, new trains
+    train: Name                                                         # and supplies
     contaminant: Name
     product_ppm: Ppm
     max_feed_ppm: Optional[Ppm] = None
@@ -315,3 +333,29 @@ class RationingSettings(Settings):
     fair_share: StrictBool = True  # identical uses get identical cuts; false: least shortage only
     price_shortage: StrictBool = False
     cut: Optional[Cut] = None
+
+
+# --- options: options.csv ---------------------------------------------------------------------
+
+class OptionRow(Row):
+    """options.csv: one investment option. Which of `train`, `zones`, `capacity_m3_per_day`,
+    `recovery`, `cost_per_m3` and `volume_m3` a row needs depends on its `kind`
+    (model.case.options.KIND_COLUMNS); the others must be blank. `excludes` and `requires`
+    name other options."""
+
+    FILE, KEY, KEY_NAME = "options.csv", ("option",), "option"
+    REFERENCES = {"zones": "zone"}
+    LISTS = {"zones": "zone", "excludes": "option", "requires": "option"}
+    option: Name
+    kind: Literal["capacity", "recovery", "train", "link", "tank", "supply"]
+    train: Optional[Name] = None
+    zones: Optional[Names] = None
+    capacity_m3_per_day: Optional[Capacity] = None
+    recovery: Optional[Recovery] = None
+    cost_per_m3: Optional[Price] = None
+    volume_m3: Optional[TankVolume] = None
+    capex: Money
+    lifetime_years: Lifetime
+    om_per_year: Optional[Money] = None
+    excludes: Optional[Names] = None
+    requires: Optional[Names] = None

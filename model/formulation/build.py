@@ -18,6 +18,7 @@ from model.formulation.balances import (add_demand_balance, add_recovery, add_ta
 from model.formulation.drought import add_shortage
 from model.formulation.flows import add_flows
 from model.formulation.objectives import add_objectives
+from model.formulation.options import add_annualized_cost, add_option_choices, add_option_limits
 from model.formulation.quality import (add_feed_limits, add_feed_split, add_inlet_limits,
                                        add_operation_mass_balance, add_quality_flows,
                                        add_use_wastewater_availability)
@@ -25,7 +26,7 @@ from model.formulation.sets import Network, add_sets, sets_of
 from model.formulation.size import check_fits_in_memory
 from model.formulation.stages import StagePlan
 from model.formulation.storage import add_storage, add_tank_balance, add_tank_limits
-from model.formulation.supply import add_tankers
+from model.formulation.supply import add_outside_supply, add_tankers
 from model.formulation.terms import Terms
 from model.formulation.treatment import add_boosts, add_treatment_capacity
 
@@ -53,16 +54,19 @@ def build_model(case: Case) -> Formulation:
     # variables of each feature, and the terms they add to the shared balances
     add_flows(m, net, terms)
     add_storage(m, net, terms)
+    add_option_choices(m, net, terms)
     add_tank_balance(m, net)
     add_tank_limits(m, net)
     add_tankers(m, net, terms)
+    add_outside_supply(m, net, terms)
     add_boosts(m, net, terms)
     add_shortage(m, net, terms)
     add_quality_flows(m, net, terms)
+    add_option_limits(m, net)
     # the shared balances, each built once from every feature's terms
     add_demand_balance(m, net, terms)
     add_wastewater_availability(m, net, terms)
-    add_treatment_capacity(m, net)
+    add_treatment_capacity(m, net, terms)
     add_recovery(m, net, terms)
     add_tap_cap(m, net)
     # limits of the water-quality layer
@@ -73,4 +77,5 @@ def build_model(case: Case) -> Formulation:
     add_feed_limits(m, net)
     # objectives, and the lexicographic order they are solved in
     stages = add_objectives(m, net, terms)
+    add_annualized_cost(m, net)  # for the options study; inactive in a plan
     return Formulation(m, net, terms, stages)

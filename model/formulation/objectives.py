@@ -2,7 +2,9 @@
 
 Stages: [shortage of class 1, class 2, ... (model.formulation.drought)], total_tap_m3,
 total_cost, [even_sharing (model.formulation.sharing)]; with priced shortage (total_cost,
-total_tap_m3, [even_sharing]). Marginal values are the duals of the total_tap_m3 stage.
+total_tap_m3, [even_sharing]); a plan at a tap target (`Case.cost_first`, the options study)
+puts total_cost before total_tap_m3: the cheapest plan within the caps. Marginal values are the
+duals of the total_tap_m3 stage.
 """
 from __future__ import annotations
 
@@ -41,6 +43,8 @@ def add_objectives(m: pyo.ConcreteModel, net: Network, terms: Terms) -> StagePla
     r = net.case.rationing
     if net.SHORTAGES and r.price_shortage:
         stages = [Stage(COST), Stage(TAP)]
+    elif net.case.cost_first:
+        stages = [*add_shortage_objectives(m, net), Stage(COST), Stage(TAP)]
     else:
         stages = [*add_shortage_objectives(m, net), Stage(TAP), Stage(COST)]
     sharing = add_even_sharing(m, net)

@@ -50,8 +50,8 @@ def add_quality_flows(m: pyo.ConcreteModel, net: Network, terms: Terms) -> None:
 
 
 def source_ppm(net: Network, supply: Supply) -> dict[str, float]:
-    """Concentrations of a supply: tap quality for tap and trucks, a train's product, a use's
-    outlet for direct reuse. A recycled-water tank holds the product of every train serving its
+    """Concentrations of a supply: tap quality for tap and trucks, a train's (or an outside
+    supply's) product, a use's outlet for direct reuse. A recycled-water tank holds the product of every train serving its
     zone, mixed in proportions the model does not track, so its water is charged the highest
     product concentration among those trains: conservative (it may overstate tap, never break a
     limit)."""
@@ -60,7 +60,7 @@ def source_ppm(net: Network, supply: Supply) -> dict[str, float]:
         return q.tap_ppm
     if supply.kind == "direct":
         return {j: q.outlet(supply.source, j) for j in q.contaminants}
-    if supply.source in net.train_of:
+    if supply.kind == "outside" or supply.source in net.train_of:
         return {j: q.product_ppm[supply.source, j] for j in q.contaminants}
     zone = net.tank_of[supply.source].zone
     fillers = [s.name for s in net.case.trains if zone in s.zones]

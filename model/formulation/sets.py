@@ -12,11 +12,12 @@ Set names are UPPER case; lookups are lower case and map a key to the members of
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
 from model.case import Boost, Case, Tank, Tanker, Train, Use, UseKey
+from model.case.objects import Option, OutsideSupply
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ class Network:
     reuse_into: dict[tuple[UseKey, int], list[UseKey]]   # (to use, g) -> from uses
     reuse_out_of: dict[tuple[UseKey, int], list[UseKey]]  # (from use, g) -> to uses
     collected_into: dict[tuple[UseKey, int], list[str]]   # (use, g) -> trains
+    SUPPLIES: tuple[str, ...] = ()                      # outside supplies
+    SUPPLY_DELIVERIES: tuple[tuple[str, str, str], ...] = ()  # (supply, plant, use)
+    OPTIONS: tuple[str, ...] = ()                       # options the model may choose
+    supply_of: dict[str, OutsideSupply] = field(default_factory=dict)
+    option_of: dict[str, Option] = field(default_factory=dict)
 
     def demand(self, use: UseKey, period: str) -> float:
         return self.case.demand(self.use_of[use], period)
@@ -181,6 +187,17 @@ def _quality(case: Case, feeds: list, uses_in: dict) -> dict:
             "reuse_out_of": dict(out_of), "collected_into": dict(collected)}
 
 
+def _options(case: Case) -> dict:
+    """Outside supplies (to uses in their zones that accept recycled water) and the options a
+    candidate case leaves to the model (model.case.options.candidate_case)."""
+    deliveries = tuple((k.name, u.plant, u.use) for k in case.supplies for u in case.uses
+                       if u.zone in k.zones and u.max_recycles >= 1)
+    catalogue = {o.name: o for o in case.options}
+    return {"SUPPLIES": tuple(k.name for k in case.supplies), "SUPPLY_DELIVERIES": deliveries,
+            "supply_of": {k.name: k for k in case.supplies}, "OPTIONS": tuple(case.candidates),
+            "option_of": {n: catalogue[n] for n in case.candidates}}
+
+
 def sets_of(case: Case) -> Network:
     """Every sparse set and lookup of the model of `case`."""
     deliveries, to, frm, passes = _deliveries(case)
@@ -200,7 +217,7 @@ def sets_of(case: Case) -> Network:
         zones_fed={t.name: sorted({z for z, _ in feeds_of.get(t.name, [])})
                    for t in case.trains},
         **_storage(case), **_supply(case, passes, periods), **_shortage(case),
-        **_quality(case, feeds, uses_in))
+        **_quality(case, feeds, uses_in), **_options(case))
 
 
 def add_sets(m: pyo.ConcreteModel, net: Network) -> None:
@@ -229,3 +246,6 @@ def add_sets(m: pyo.ConcreteModel, net: Network) -> None:
     declare("DIRECT_REUSES", net.DIRECT_REUSES, 5)
     declare("OPERATIONS", net.OPERATIONS, 2)
     declare("COLLECTIONS", net.COLLECTIONS, 4)
+    declare("SUPPLIES", net.SUPPLIES)
+    declare("SUPPLY_DELIVERIES", net.SUPPLY_DELIVERIES, 3)
+    declare("OPTIONS", net.OPTIONS)

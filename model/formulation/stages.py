@@ -18,6 +18,7 @@ class Method(Enum):
 
     IPM = "ipm"          # interior point, then crossover to a vertex (a basis and vertex duals)
     SIMPLEX = "simplex"  # primal simplex from the previous stage's basis
+    MIP = "choose"       # branch and bound, for a model with integer variables (options)
 
 
 @dataclass(frozen=True)

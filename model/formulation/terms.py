@@ -21,13 +21,14 @@ product_used      (train, g, t)  product of pass g delivered or stored    flows:
                                                                           storage: tank charge
 water_bought      t              water bought from outside                flows: tap; supply: tankers
 cost              t              (category, money per day)                flows: treatment, tap;
-                                                                          supply: tanker; treatment:
-                                                                          boost; drought: lost
-                                                                          production
+                                                                          supply: tanker, outside;
+                                                                          treatment: boost; drought:
+                                                                          lost production
+capacity_added    (train, t)     capacity added to a train's own          options: capacity x chosen
 
 A supply's `kind` and `source` say where the water comes from: ("tap", "tap"), ("tanker",
 tanker name), ("recycled", train or recycled-water tank name), ("direct", (plant, use) whose
-untreated wastewater it is). The quality layer reads them to know the water's concentrations.
+untreated wastewater it is), ("outside", outside supply name). The quality layer reads them to know the water's concentrations.
 
 Money categories are `MONEY_CATEGORIES`; `lost_production` is priced shortage (a cost the plan
 weighs, not money spent), and `treated_volume` stands in for treatment cost when trains carry no
@@ -43,7 +44,7 @@ import pyomo.environ as pyo
 
 from model.case import UseKey
 
-MONEY_CATEGORIES = ("treatment", "tap", "tanker", "boost")
+MONEY_CATEGORIES = ("treatment", "tap", "tanker", "boost", "outside")
 TREATED_VOLUME = "treated_volume"
 LOST_PRODUCTION = "lost_production"
 
@@ -52,7 +53,7 @@ class Supply(NamedTuple):
     """Water of generation g from a source reaching a use (an expression in m3/day)."""
 
     generation: int
-    kind: str     # tap, tanker, recycled or direct
+    kind: str     # tap, tanker, recycled, direct or outside
     source: object  # "tap", a tanker, a train or tank, or the (plant, use) reused directly
     flow: object
 
@@ -73,6 +74,8 @@ class Terms:
         default_factory=lambda: defaultdict(list))
     water_bought: dict[str, list] = field(default_factory=lambda: defaultdict(list))
     cost: dict[str, list[tuple[str, object]]] = field(default_factory=lambda: defaultdict(list))
+    capacity_added: dict[tuple[str, str], list] = field(
+        default_factory=lambda: defaultdict(list))
 
     def supplied(self, use: UseKey, t: str, g: int | None = None):
         """Water supplied to a use in period t: of generation g, or of every generation."""

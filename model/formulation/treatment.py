@@ -11,16 +11,18 @@ from model.formulation.sets import Network
 from model.formulation.terms import Terms
 
 
-def add_treatment_capacity(m: pyo.ConcreteModel, net: Network) -> None:
+def add_treatment_capacity(m: pyo.ConcreteModel, net: Network, terms: Terms) -> None:
     """Wastewater fed to a train cannot exceed its capacity.
 
         sum_{z,g} feed_m3_per_day[s, z, g, t] <= capacity_m3_per_day[s, t]
+                                                 + capacity added[s, t]   (options chosen)
     """
     def rule(m, s, t):
         if not net.feeds_of.get(s):
             return pyo.Constraint.Skip  # a train with nothing to treat (max_recycles = 0)
         fed = sum(m.feed_m3_per_day[s, z, g, t] for z, g in net.feeds_of[s])
-        return fed <= net.capacity(s, t)
+        added = terms.capacity_added.get((s, t))
+        return fed <= (net.capacity(s, t) + sum(added) if added else net.capacity(s, t))
     m.treatment_capacity = pyo.Constraint(m.TRAINS * m.PERIODS, rule=rule)
 
 

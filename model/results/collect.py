@@ -88,7 +88,9 @@ def _water(f: Formulation, uses: pd.DataFrame, trains: pd.DataFrame,
             surplus_product=store["product"] - from_trains - store["tank_charge"]),
         consumed_m3_per_day=supplied - collectable, storage_gain_m3_per_day=store["gain"],
         tap_share=tap / demand if demand > 0 else None,
-        uses_per_drop=demand / tap if tap > 0 else None)
+        uses_per_drop=demand / tap if tap > 0 else None,
+        outside_supply_m3_per_day=_per_day(uses, "outside_supply_m3_per_day", days)
+        if f.net.SUPPLIES else None)
 
 
 def _drought(f: Formulation, report: SolveReport, periods: pd.DataFrame) -> dict:

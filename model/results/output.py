@@ -45,7 +45,8 @@ TABLE_FILES = {
 SUMMARY_FILE = "summary.json"
 # Every name an output folder of this tool may hold (other commands add theirs here); a folder
 # holding anything else is not replaced.
-OUTPUT_NAMES = set(TABLE_FILES) | {SUMMARY_FILE}
+OUTPUT_NAMES = set(TABLE_FILES) | {SUMMARY_FILE} | {
+    "options.csv", "options.json", "portfolio.csv", "front.csv"}  # wateralloc options
 # Test hook: seconds to pause after each file written, so that a test can interrupt a write.
 WRITE_PAUSE_ENV = "WATERALLOC_TEST_WRITE_PAUSE_S"
 
@@ -62,21 +63,21 @@ class OutputError(WaterallocError):
                          + "\n".join(f"  - {p}" for p in problems))
 
 
-def _clean(value):
+def json_safe(value):
     """JSON has no NaN or infinity: write them as null."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
+        return [json_safe(v) for v in value]
     if hasattr(value, "item"):  # numpy scalars
-        return _clean(value.item())
+        return json_safe(value.item())
     return value
 
 
 def summary_json(results: Results) -> str:
-    return json.dumps(_clean(results.summary.to_dict()), indent=2) + "\n"
+    return json.dumps(json_safe(results.summary.to_dict()), indent=2) + "\n"
 
 
 def output_files(results: Results) -> dict[str, str]:

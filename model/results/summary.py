@@ -4,13 +4,14 @@ Campus figures are day-weighted averages over the periods (for a steady-state ca
 day's figures); `*_m3` figures are totals over the horizon.
 
 Water balance (day-weighted over the horizon):
-    supplied        = demand - shortage = tap + tanker + recycled + direct reuse
+    supplied        = demand - shortage = tap + tanker + recycled + direct reuse + outside
     collectable   W = sum_u return_fraction[u] * supplied[u]
     consumed        = supplied - W                (evaporation, product, losses)
     storage gain    = (final - initial contents of all tanks and basins) / days
     discharged      = W - recycled - direct - storage gain
                     = untreated + reject + surplus product
-    tap + tanker    = consumed + discharged + storage gain     (a check the tests recompute)
+    tap + tanker + outside = consumed + discharged + storage gain   (a check the tests
+                                                                       recompute)
 where recycled counts water delivered from trains and from recycled-water tanks.
 
 Tap share is tap / demand: the share of the campus's demand (shortage included) met by tap.
@@ -128,8 +129,10 @@ class Summary:
     shortage_m3_per_day: float | None = None
     tanks: list[dict] | None = None  # the tank-level table's rows
     largest_cut: LargestCut | None = None
+    outside_supply_m3_per_day: float | None = None  # cases with outside supplies
 
-    OPTIONAL = ("quality", "rationing", "shortage_m3_per_day", "tanks", "largest_cut")
+    OPTIONAL = ("quality", "rationing", "shortage_m3_per_day", "tanks", "largest_cut",
+                "outside_supply_m3_per_day")
     FLATTENED = ("quality", "largest_cut")
 
     def to_dict(self) -> dict:

@@ -26,7 +26,8 @@ def value(var) -> float:
 
 def allocation_table(f: Formulation) -> pd.DataFrame:
     """Water to each use by source and generation: tap, recycled (from a train or a tank),
-    direct reuse (`direct:<plant>/<use>`, untreated) and trucked water (`tanker:<name>`)."""
+    direct reuse (`direct:<plant>/<use>`, untreated), trucked water (`tanker:<name>`) and
+    outside supply (`supply:<name>`, generation 1)."""
     m, zone = f.model, {u: f.net.use_of[u].zone for u in f.net.USES}
     rows = [(p, u, zone[p, u], t, "tap", 0, value(v))
             for (p, u, t), v in m.tap_m3_per_day.items()]
@@ -36,6 +37,8 @@ def allocation_table(f: Formulation) -> pd.DataFrame:
              for (fp, fu, tp, tu, g, t), v in m.direct_reuse_m3_per_day.items()]
     rows += [(p, u, zone[p, u], t, f"tanker:{k}", 0, value(v))
              for (k, p, u, t), v in m.tanker_m3_per_day.items()]
+    rows += [(p, u, zone[p, u], t, f"supply:{k}", 1, value(v))
+             for (k, p, u, t), v in m.outside_m3_per_day.items()]
     df = pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
     return df[df.m3_per_day > FLOW_EPS].reset_index(drop=True)
 
@@ -47,9 +50,10 @@ def feed_table(f: Formulation) -> pd.DataFrame:
 
 
 def source_kind(source: pd.Series) -> pd.Series:
-    """tap, tanker, direct (untreated reuse) or recycled (from a train or a recycled tank)."""
+    """tap, tanker, direct (untreated reuse), supply (outside) or recycled (from a train or a
+    recycled tank)."""
     kind = source.str.split(":").str[0]
-    return kind.where(kind.isin(["tap", "tanker", "direct"]), "recycled")
+    return kind.where(kind.isin(["tap", "tanker", "direct", "supply"]), "recycled")
 
 
 def use_table(f: Formulation, allocation: pd.DataFrame) -> pd.DataFrame:
@@ -59,11 +63,13 @@ def use_table(f: Formulation, allocation: pd.DataFrame) -> pd.DataFrame:
     kind = source_kind(allocation.source)
     supplied = allocation.assign(**{
         k: allocation.m3_per_day.where(kind == k, 0.0)
-        for k in ["tap", "tanker", "direct", "recycled"]})
+        for k in ["tap", "tanker", "direct", "recycled", "supply"]})
+    outside = {"outside_supply_m3_per_day": ("supply", "sum")} if f.net.SUPPLIES else {}
     by_use = supplied.groupby(["plant", "use", "period"], sort=False).agg(
         supplied_m3_per_day=("m3_per_day", "sum"), tap_m3_per_day=("tap", "sum"),
         tanker_m3_per_day=("tanker", "sum"),
-        direct_reuse_m3_per_day=("direct", "sum"), recycled_m3_per_day=("recycled", "sum"))
+        direct_reuse_m3_per_day=("direct", "sum"), recycled_m3_per_day=("recycled", "sum"),
+        **outside)
     operation = {key: value(v) for key, v in m.operation_m3_per_day.items()}
     rows = [(u.plant, u.use, u.zone, p.name, p.days,
              case.demand(u, p.name) + operation.get((u.plant, u.use, p.name), 0.0),
@@ -73,7 +79,8 @@ def use_table(f: Formulation, allocation: pd.DataFrame) -> pd.DataFrame:
                                      "demand_m3_per_day", "return_fraction", "max_recycles"])
     df = df.join(by_use, on=["plant", "use", "period"]).fillna(
         {"supplied_m3_per_day": 0.0, "tap_m3_per_day": 0.0, "tanker_m3_per_day": 0.0,
-         "direct_reuse_m3_per_day": 0.0, "recycled_m3_per_day": 0.0})
+         "direct_reuse_m3_per_day": 0.0, "recycled_m3_per_day": 0.0,
+         **{c: 0.0 for c in outside}})
     shortage = {key: value(v) for key, v in m.shortage_m3_per_day.items()}
     df["shortage_m3_per_day"] = [shortage.get(key, 0.0)
                                  for key in zip(df.plant, df.use, df.period)]
@@ -174,8 +181,9 @@ def plant_table(uses: pd.DataFrame) -> pd.DataFrame:
     """Per plant, day-weighted over the periods; trucked water, direct reuse and shortage are
     listed only when some plant has them."""
     columns = ["demand_m3_per_day", "tap_m3_per_day", "recycled_m3_per_day"] + [
-        c for c in ["tanker_m3_per_day", "direct_reuse_m3_per_day", "shortage_m3_per_day"]
-        if (uses[c].abs() > FLOW_EPS).any()]
+        c for c in ["tanker_m3_per_day", "direct_reuse_m3_per_day", "outside_supply_m3_per_day",
+                    "shortage_m3_per_day"]
+        if c in uses and (uses[c].abs() > FLOW_EPS).any()]
     weighted = uses.assign(**{c: uses[c] * uses.days for c in columns})
     days = uses.drop_duplicates("period").days.sum()
     df = weighted.groupby(["plant", "zone"], sort=False)[columns].sum() / days

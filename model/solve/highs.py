@@ -19,6 +19,8 @@ from model.formulation import Formulation, Method
 from model.interrupts import solver_running, stop_requested
 from model.progress import progress
 
+MIP_REL_GAP = 1e-9  # a portfolio is optimal only when proven within this relative gap
+
 
 class Status(Enum):
     """How a HiGHS run ended, in the words the tool reports."""
@@ -51,6 +53,7 @@ class LoadedLP:
     columns: list
     rows: list  # (ConstraintData, bound_type) per row, bound_type 0 '=', 1 '<=', -1 '>='
     row_of: dict = field(default_factory=dict)
+    integer: bool = False  # the model has integer columns (a MIP)
 
 
 def new_highs() -> highspy.Highs:
@@ -121,14 +124,20 @@ def compile_and_load(f: Formulation, time_limit_s: float | None = None) -> Loade
     lp.a_matrix_.value_ = A.data
     lp.a_matrix_.num_col_ = n_cols
     lp.a_matrix_.num_row_ = n_rows
+    integer = [v.is_integer() for v in sf.columns]
+    if any(integer):  # option binaries: HiGHS's MIP solver, from the Pyomo domains
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in integer]
     h = new_highs()
+    if any(integer):
+        h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
     if time_limit_s is not None:
         h.setOptionValue("time_limit", float(time_limit_s))
     use_method(h, f.stages.stages[0].method)
     h.passModel(lp)
     rows = [(r.constraint, r.bound_type) for r in sf.rows]
     return LoadedLP(h, costs, offsets, list(sf.columns), rows,
-                    {id(con): i for i, (con, _) in enumerate(rows)})
+                    {id(con): i for i, (con, _) in enumerate(rows)}, any(integer))
 
 
 def use_method(h: highspy.Highs, method: Method) -> None:
@@ -138,6 +147,9 @@ def use_method(h: highspy.Highs, method: Method) -> None:
     optimal basis, which stays primal feasible when a hold row is added, and HiGHS's default dual
     simplex would restart its search (150-300x slower on the same case)."""
     h.setOptionValue("solver", method.value)
+    if method is Method.MIP:
+        return  # HiGHS solves a model with integer columns by branch and bound whatever the
+        # solver option; its LP relaxations choose their own method
     if method is Method.IPM:
         h.setOptionValue("run_crossover", "on")
     else:

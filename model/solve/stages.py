@@ -55,7 +55,7 @@ def _attempt(lp: LoadedLP, stage: Stage) -> Outcome:
     scratch. An interior-point presolve can misjudge a hold row that is tight to 1e-9 and call
     the stage infeasible. Only the simplex's verdict counts."""
     h = lp.highs
-    if stage.method is Method.SIMPLEX:
+    if stage.method in (Method.SIMPLEX, Method.MIP):
         return run(lp, stage.objective)
     basis = h.getBasis()  # before the first stage: invalid, and then not restored
     outcome = run(lp, stage.objective)
@@ -70,6 +70,31 @@ def _attempt(lp: LoadedLP, stage: Stage) -> Outcome:
 def _stopped(stage: str, outcome: Outcome) -> SolverError:
     return SolverError(f"HiGHS stopped in the {stage} stage without an optimal solution: "
                        f"{outcome.text}. No figures are reported.")
+
+
+class NotProven(SolverError):
+    """A MIP stage stopped (time limit) with a feasible solution whose optimality is not proven.
+    Its values are written into the Pyomo variables, so that a study can say what it was;
+    `gap` is HiGHS's relative MIP gap (None when unknown)."""
+
+    def __init__(self, stage: str, outcome: Outcome, gap: float | None, objective: float):
+        self.stage, self.gap, self.objective = stage, gap, objective
+        super().__init__(f"HiGHS stopped in the {stage} stage ({outcome.text}) with a solution "
+                         "it has not proven optimal"
+                         + (f" (gap {gap:.2%})" if gap is not None else ""))
+
+
+def _incumbent(lp: LoadedLP, stage: Stage, i: int, outcome: Outcome) -> SolverError:
+    """After a MIP stage stopped: NotProven with its best solution, or a plain SolverError."""
+    h = lp.highs
+    info = h.getInfo()
+    if not lp.integer or info.primal_solution_status != 2:  # 2: a feasible solution exists
+        return _stopped(stage.objective, outcome)
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    for var, value in zip(lp.columns, x):
+        var.set_value(float(value), skip_validation=True)
+    gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else None
+    return NotProven(stage.objective, outcome, gap, float(lp.costs[i] @ x + lp.offsets[i]))
 
 
 class _Holds:
@@ -132,7 +157,7 @@ def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
             holds.add(i - 1, objectives[plan.stages[i - 1].objective])
             outcome = _later_stage(lp, holds, stage)
         if outcome.status is Status.TIME_LIMIT:
-            raise _stopped(stage.objective, outcome)
+            raise _incumbent(lp, stage, i, outcome)
         if outcome.status is not Status.OPTIMAL:
             if i == 0:
                 raise explain_infeasible(f, lp) if outcome.status is Status.INFEASIBLE \

@@ -1,0 +1,107 @@
+"""`wateralloc options` end to end on the shipped 2028 case: its JSON keys, its files, and its
+exit codes (0, 2 usage, 3 no portfolio is enough, 4 stopped by the time limit)."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from model.bundled import bundled_case
+from model.cli import main
+
+OPTION_KEYS = {"option", "tap_saved_m3_per_day", "capex", "annualized_cost_per_year",
+               "cost_per_m3_saved", "payback_years", "largest_uniform_cut"}
+PORTFOLIO_KEYS = {"selected", "capex", "annualized_cost_per_year", "tap_m3_per_day",
+                  "shortage_m3"}
+FRONT_KEYS = {"max_tap_m3_per_day", "selected", "annualized_cost_per_year", "tap_m3_per_day"}
+
+
+def test_max_tap_writes_json_and_tables(tmp_path, capsys):
+    js, out = tmp_path / "o.json", tmp_path / "out"
+    # a tap share of 0.25 of the 2028 campus's 30,500 m3/day
+    assert main(["options", "ntip-2028-phase3", "--max-tap", "7625", "--json", str(js),
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    d = json.loads(js.read_text())
+    assert {"options", "portfolio", "front"} <= d.keys() and d["front"] is None
+    assert all(OPTION_KEYS <= o.keys() for o in d["options"]) and len(d["options"]) == 7
+    p = d["portfolio"]
+    assert PORTFOLIO_KEYS <= p.keys() and p["tap_m3_per_day"] <= 7625 * (1 + 1e-9)
+    # the chosen portfolio's capex is the sum of its options' capex in options.csv
+    catalogue = pd.read_csv(bundled_case("ntip-2028-phase3") / "options.csv")
+    assert p["capex"] == pytest.approx(
+        catalogue.set_index("option").capex[p["selected"]].sum(), rel=1e-12)
+    assert ", ".join(p["selected"]) in printed
+    names = {f.name for f in out.iterdir()}
+    assert {"options.csv", "portfolio.csv", "options.json", "allocation.csv",
+            "summary.json"} <= names
+    alloc = pd.read_csv(out / "allocation.csv")  # the chosen portfolio's plan
+    assert alloc[alloc.source == "tap"].m3_per_day.sum() == pytest.approx(p["tap_m3_per_day"],
+                                                                          rel=1e-9)
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_front_is_the_default(tmp_path):
+    js = tmp_path / "o.json"
+    assert main(["options", "ntip-2028-phase3", "--front", "3", "--json", str(js)]) == 0
+    d = json.loads(js.read_text())
+    assert d["portfolio"] is None and len(d["front"]) == 3
+    assert all(FRONT_KEYS <= q.keys() for q in d["front"])
+    caps = [q["max_tap_m3_per_day"] for q in d["front"]]
+    assert caps == sorted(caps, reverse=True)
+    # a lower tap target never costs less
+    costs = [q["annualized_cost_per_year"] for q in d["front"]]
+    assert all(b >= a * (1 - 1e-9) for a, b in zip(costs, costs[1:]))
+
+
+def test_unreachable_target_exits_3_with_the_least_tap(tmp_path, capsys):
+    js = tmp_path / "o.json"
+    assert main(["options", "ntip-2028-phase3", "--max-tap", "100", "--json", str(js)]) == 3
+    err = capsys.readouterr().err
+    assert "least tap reachable is" in err and "Traceback" not in err
+    assert not js.exists()
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--no-shortage"], "needs a drought schedule"),
+    (["--max-tap", "7000", "--front", "4"], "the front is drawn when"),
+    (["--max-tap", "-1"], "must be a finite number >= 0"),
+    (["--budget", "1", "--max-tap", "1"], "not allowed with argument"),
+])
+def test_usage_errors_exit_2(argv, words, capsys):
+    assert main(["options", "ntip-2028-phase3", *argv]) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_case_without_options_exits_2(capsys):
+    assert main(["options", "ntip-2019-phase2"]) == 2
+    assert "no options.csv" in capsys.readouterr().err
+
+
+def test_time_limit_hit_exits_4_and_writes_nothing(tmp_path, capsys):
+    js = tmp_path / "o.json"
+    assert main(["options", "ntip-2028-phase3", "--max-tap", "7625", "--time-limit", "0",
+                 "--json", str(js)]) == 4
+    assert "No figures are reported" in capsys.readouterr().err
+    assert not js.exists()
+
+
+def test_a_stopped_milp_names_its_best_portfolio_as_not_proven(tmp_path, capsys, monkeypatch):
+    # HiGHS stopping by its time limit with a portfolio in hand is timing-dependent; here every
+    # MIP run is made to end as if the limit had been hit, after it found its solution.
+    from model.solve import stages
+    from model.solve.highs import Outcome, Status
+
+    real_run = stages.run
+
+    def stopped(lp, label):
+        outcome = real_run(lp, label)
+        return Outcome(Status.TIME_LIMIT, "Time limit reached") if lp.integer else outcome
+
+    monkeypatch.setattr(stages, "run", stopped)
+    js = tmp_path / "o.json"
+    assert main(["options", "ntip-2028-phase3", "--max-tap", "7625", "--json", str(js)]) == 4
+    err = capsys.readouterr().err
+    assert "NOT proven optimal" in err and "best portfolio found: " in err
+    assert not js.exists()

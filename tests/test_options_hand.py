@@ -1,0 +1,182 @@
+"""Options on cases worked by hand: closed forms for a recovery and a capacity option, the
+economics (CRF, payback, cost per m3 saved), the K14 calibration, and --no-shortage on a
+two-period case where the tank is needed exactly when the cut exceeds what recovery covers."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from model.case import load_case
+from model.case.economics import crf, levelised_cost
+from model.case.objects import Economics, Option
+from model.errors import CaseError, InfeasibleError
+from model.studies.options import option_rows
+from model.studies.portfolio import Question, best_portfolio
+from factory import make_case
+from period_casefiles import write_case
+
+
+def closed_form_tap(D, a, r, K):
+    """One use, ample capacity: tap = D (1 - f) / (1 - f^(K+1)), f = a r."""
+    f = a * r
+    return D * (1 - f) / (1 - f ** (K + 1))
+
+
+def one_use(options, capacity=1e9, recovery=0.7, K=3, ret=0.9, price=2.0, cost=1.0,
+            economics=Economics(0.0, 365.0, "NT$")):
+    case = make_case([("P", "rinse", "1", 1000.0, ret, None)],
+                     [("T", capacity, recovery, ("1",), cost)], max_recycles=K, tap_price=price)
+    return replace(case, options=tuple(options), economics=economics)
+
+
+def test_recovery_option_saves_the_closed_form():
+    # D = 1000, a = 0.9, K = 3: tap at r = 0.7 is 1000 (1 - 0.63) / (1 - 0.63^4) = 437.50...,
+    # at r = 0.85: 1000 (1 - 0.765) / (1 - 0.765^4) = 356.97...; saved = their difference
+    up = Option("up", "recovery", capex=1000.0, lifetime_years=10, train="T", recovery=0.85)
+    _, rows = option_rows(one_use([up]))
+    saved = closed_form_tap(1000, 0.9, 0.7, 3) - closed_form_tap(1000, 0.9, 0.85, 3)
+    assert rows[0]["tap_saved_m3_per_day"] == pytest.approx(saved, rel=1e-9)
+    # and the MILP reaches exactly the upgraded tap by choosing it
+    target = closed_form_tap(1000, 0.9, 0.85, 3)
+    chosen = best_portfolio(one_use([up]), Question(max_tap_m3_per_day=target * (1 + 1e-9)))
+    assert chosen.selected == ("up",)
+
+
+@pytest.mark.parametrize("added", [100.0, 400.0])
+def test_capacity_option_saves_recovery_times_capacity_up_to_the_return_limit(added):
+    # One use, a = 1, K = 1, r = 0.5, capacity C = 200: feed = min(C, a tap), tap = D - r feed.
+    # Capacity binds: tap = 1000 - 0.5 x 200 = 900. The return limit is C = a D / (1 + a r)
+    # = 666.67. Adding 100 saves r x 100 = 50; adding 400 saves r x (666.67 - 200) = 233.33.
+    more = Option("more", "capacity", capex=1000.0, lifetime_years=10, train="T",
+                  capacity_m3_per_day=added)
+    case = one_use([more], capacity=200.0, recovery=0.5, K=1, ret=1.0)
+    _, rows = option_rows(case)
+    limit = 1.0 * 1000 / (1 + 1.0 * 0.5)
+    assert rows[0]["tap_saved_m3_per_day"] == pytest.approx(0.5 * min(added, limit - 200),
+                                                            rel=1e-9)
+
+
+def test_crf_by_hand():
+    assert crf(0.0, 20) == 1 / 20
+    # 1.08^15 = 3.1721691...; CRF = 0.08 x 3.1721691 / 2.1721691 = 0.1168295
+    assert crf(0.08, 15) == pytest.approx(0.08 * 1.08 ** 15 / (1.08 ** 15 - 1), rel=1e-15)
+    assert crf(0.08, 15) == pytest.approx(0.1168295, rel=1e-6)
+
+
+def test_payback_and_cost_per_m3_saved_by_hand():
+    # One use, K = 1, a = 1, r 0.5 -> 0.8, ample capacity: tap 1000/1.5 = 666.67 -> 1000/1.8
+    # = 555.56, saved 111.11 m3/day. Feed = tap (a = 1): 666.67 -> 555.56 m3/day at 1 per m3.
+    # Tap price 2. Money per day before: 2 x 666.67 + 666.67 = 2,000.00; after: 3 x 555.56 =
+    # 1,666.67. Saved 333.33 a day, 121,666.67 a year, less O&M 10,000: 111,666.67.
+    # capex 500,000 over 10 years at r = 0: capital 50,000 a year.
+    up = Option("up", "recovery", capex=500_000.0, lifetime_years=10, om_per_year=10_000.0,
+                train="T", recovery=0.8)
+    base, rows = option_rows(one_use([up], recovery=0.5, K=1, ret=1.0))
+    row = rows[0]
+    assert base.annualized_cost_per_year == pytest.approx(2000.0 * 365, rel=1e-9)
+    assert row["annualized_cost_per_year"] == pytest.approx(
+        1000 / 1.8 * 3 * 365 + 50_000 + 10_000, rel=1e-9)
+    change = row["annualized_cost_per_year"] - base.annualized_cost_per_year
+    assert row["change_per_year"] == pytest.approx(change, rel=1e-12)
+    saved_per_year = (1000 / 1.5 - 1000 / 1.8) * 365
+    assert row["cost_per_m3_saved"] == pytest.approx((change + 2 * saved_per_year)
+                                                     / saved_per_year, rel=1e-9)
+    assert row["payback_years"] == pytest.approx(500_000 / (1000 / 3 * 365 - 10_000),
+                                                 rel=1e-9)
+
+
+def test_k14_calibration_levelised_cost():
+    # K14: NT$1.15bn for about 20,000 m3/day of product (Commercial Times 2015-07-31), O&M
+    # NT$10 per m3 (TSMC Facility vol. 27 p. 41), 8% over 15 years: 1.15e9 x 0.1168295 / (20,000
+    # x 365) + 10 = 18.40 + 10 = 28.40, against ASE's published NT$28.4 per m3.
+    cost = levelised_cost(1.15e9, 10.0, 20_000, 0.08, 15)
+    assert cost == pytest.approx(28.4, rel=0.10)
+    # the shipped 2028 case states the same rate
+    econ = load_case("data/ntip-2028-phase3").economics
+    assert levelised_cost(1.15e9, 10.0, 20_000, econ.discount_rate, 15) == pytest.approx(
+        28.4, rel=0.10)
+
+
+# --- --no-shortage, two periods ---------------------------------------------------------------
+# One use, D = 100, a = 1, K = 1, r = 0.5, ample capacity, no operating cost (tap price 0, train
+# cost 0), so the annualised cost is the options' capex (r = 0, L = 1: CRF = 1).
+# Least tap 100 / 1.5 = 66.67 in each period: the baseline. p1 is normal, p2 cut by c, so
+# tap_2 <= 66.67 (1 - c).
+# - recovery 0.8 (capex 1,000): tap_2 = 100 / 1.8 = 55.56 -> covers c <= 1 - 55.56/66.67 = 1/6;
+# - tank of 30 m3 (capex 5,000), filled in p1 from extra product, gives d_2 <= 30 in p2:
+#   tap_2 = (100 - d_2) / 1.5 -> covers c <= 0.3; with recovery too: (100 - 30)/1.8 = 38.89
+#   -> covers c <= 1 - 38.89/66.67 = 0.4167; beyond that the least shortage is
+#   100 - 1.8 x 66.67 (1 - c) - 30.
+TWO_PERIODS = {
+    "case.toml": 'name = "two"\nmax_recycles = 1\n[tap]\nprice_per_m3 = 0\n'
+                 '[economics]\ndiscount_rate = 0\n',
+    "treatment.csv": "train,capacity_m3_per_day,recovery,zones,cost_per_m3\nT,1000,0.5,1,0\n",
+    "periods.csv": "period,days,stage\np1,1,blue\np2,1,cut\n",
+    "options.csv": "option,kind,train,recovery,volume_m3,capex,lifetime_years\n"
+                   "recovery-80,recovery,T,0.8,,1000,1\ntank,tank,T,,30,5000,1\n",
+}
+
+
+@pytest.mark.parametrize("cut, tank", [(0.10, False), (0.16, False), (0.17, True),
+                                       (0.25, True), (0.35, True)])
+def test_tank_is_chosen_exactly_when_recovery_alone_is_not_enough(tmp_path, cut, tank):
+    folder = write_case(tmp_path / "two", {**TWO_PERIODS,
+                                           "stages.csv": f"stage,cut\nblue,0\ncut,{cut}\n"})
+    chosen = best_portfolio(load_case(folder), Question(no_shortage=True))
+    assert ("tank" in chosen.selected) is tank
+    assert ("recovery-80" in chosen.selected) is (cut <= 1 / 6 or cut > 0.3)
+    assert chosen.shortage_m3 == pytest.approx(0.0, abs=1e-6)
+
+
+def test_no_portfolio_enough_gives_the_least_shortage(tmp_path):
+    folder = write_case(tmp_path / "two", {**TWO_PERIODS,
+                                           "stages.csv": "stage,cut\nblue,0\ncut,0.5\n"})
+    with pytest.raises(InfeasibleError) as err:
+        best_portfolio(load_case(folder), Question(no_shortage=True))
+    least = 100 - 1.8 * (100 / 1.5) * 0.5 - 30  # = 10 m3
+    assert f"least shortage reachable is {least:,.1f} m3" in str(err.value)
+
+
+# --- an outside supply's quality ----------------------------------------------------------------
+# Two uses in one zone, a train with no capacity; reclaimed water at 600 ppm TDS, tap at 200.
+# Rinse (100 m3/day) limits TDS to 300 ppm: with x tap and y reclaimed, 200 x + 600 y <= 300
+# (x + y), so y <= x / 3: at most 25 reclaimed and 75 tap. Cooling (80 m3/day, limit 1000) takes
+# reclaimed water only. Tap falls from 180 to 75: 105 saved.
+QUALITY = {
+    "case.toml": 'name = "q"\nmax_recycles = 1\n[tap]\nprice_per_m3 = 10\n',
+    "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                "P,rinse,100,0.9,\nP,cooling,80,0.3,\n",
+    "treatment.csv": "train,capacity_m3_per_day,recovery,zones,cost_per_m3\nT,0,0.5,1,1\n",
+    "contaminants.csv": "contaminant,tap_ppm\ntds,200\n",
+    "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                       "P,rinse,tds,300,400\nP,cooling,tds,1000,900\n",
+    "train_quality.csv": "train,contaminant,product_ppm\nT,tds,20\ncity,tds,600\n",
+    "options.csv": "option,kind,zones,capacity_m3_per_day,cost_per_m3,capex,lifetime_years\n"
+                   "city,supply,1,500,1,100,10\n",
+}
+
+
+def test_an_outside_supply_is_held_to_the_quality_limits(tmp_path):
+    case = load_case(write_case(tmp_path / "q", QUALITY))
+    _, (row,) = option_rows(case)
+    assert row["tap_saved_m3_per_day"] == pytest.approx(105.0, rel=1e-9)
+    chosen = best_portfolio(case, Question(max_tap_m3_per_day=75.0))
+    assert chosen.selected == ("city",)
+    alloc = chosen.results.allocation.set_index(["use", "source"]).m3_per_day
+    assert alloc["rinse", "supply:city"] == pytest.approx(25.0, rel=1e-9)
+    assert alloc["cooling", "supply:city"] == pytest.approx(80.0, rel=1e-9)
+    assert (chosen.results.allocation.query("source == 'supply:city'").generation == 1).all()
+    # the campus balance counts outside water as water coming in
+    b = chosen.results.summary
+    assert b.outside_supply_m3_per_day == pytest.approx(105.0, rel=1e-9)
+    assert b.tap_m3_per_day + b.outside_supply_m3_per_day == pytest.approx(
+        b.consumed_m3_per_day + b.discharged_m3_per_day + b.storage_gain_m3_per_day, rel=1e-9)
+    with pytest.raises(InfeasibleError, match="least tap reachable is 75.0"):
+        best_portfolio(case, Question(max_tap_m3_per_day=74.0))
+
+
+def test_an_outside_supply_needs_its_quality(tmp_path):
+    files = {**QUALITY, "train_quality.csv": "train,contaminant,product_ppm\nT,tds,20\n"}
+    with pytest.raises(CaseError, match="no product_ppm for the supply of option city"):
+        load_case(write_case(tmp_path / "q", files))
