@@ -11,11 +11,11 @@ import os
 import sys
 import traceback
 
-from model.cli import cases, solve
+from model.cli import cases, solve, sweep
 from model.errors import EXIT_INVALID, WaterallocError
 
 EXIT_INTERNAL = 1
-COMMANDS = (solve, cases)  # each: add_parser(subparsers), run(args) -> exit code
+COMMANDS = (solve, sweep, cases)  # each: add_parser(subparsers), run(args) -> exit code
 
 
 def _parser() -> argparse.ArgumentParser:

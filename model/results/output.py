@@ -46,14 +46,19 @@ def summary_json(results: Results) -> str:
     return json.dumps(_clean(results.summary.to_dict()), indent=2) + "\n"
 
 
-def write_files_atomically(files: dict[Path, str]) -> None:
-    """Write every {path: text}; nothing is moved into place unless all were written."""
+def write_files_atomically(files: dict[Path, str | bytes]) -> None:
+    """Write every {path: text or bytes}; nothing is moved into place unless all were
+    written."""
     staged: list[tuple[str, Path]] = []
     try:
         for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             staged.append((tmp, path))
+            if isinstance(text, bytes):
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(text)
+                continue
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
         for tmp, path in staged:
