@@ -27,7 +27,7 @@ from model.studies.drought import unrestricted
 from model.studies.plan import plan
 
 RTOL = 1e-7  # warm and cold agree within RTOL x max(|warm|, |cold|, 1)
-_WARM: dict[str, tuple[WarmLP, Figures]] = {}  # one warm model per process, for the sweep at hand
+_WARM: dict[tuple, tuple[WarmLP, Figures]] = {}  # one warm model per process: the sweep at hand
 
 
 def _rations(case: Case, scenario: Scenario) -> bool:
@@ -83,11 +83,13 @@ def chunks_of(order: list[int], n: int) -> list[list[int]]:
 
 
 def _warm(token: str, base: Case, kinds: frozenset[str]) -> tuple[WarmLP, Figures]:
-    if token not in _WARM:
+    """This process's warm model of `base` for sweep `token`, built on first use."""
+    key = (token, kinds)
+    if key not in _WARM or _WARM[key][0].f.case != base:
         _WARM.clear()  # one sweep at a time per process
         warm = WarmLP(build_model(base), kinds)
-        _WARM[token] = (warm, Figures(warm.f, warm.lp))
-    return _WARM[token]
+        _WARM[key] = (warm, Figures(warm.f, warm.lp))
+    return _WARM[key]
 
 
 def parameters_of(scenario: Scenario) -> dict:
