@@ -108,6 +108,8 @@ class WarmLP:
         self.bases: dict[object, highspy.HighsBasis] = {}
         self.tap_stage = f.stages.names.index(TAP)
         self.baselines: dict[Case, float | None] = {}
+        self.loaded: dict[str, object] = {}  # coefficients now in the matrix, by group
+        self.matrix_moved = False  # coefficients changed since the last scenario was solved
         self._positions()
 
     def _add_tap_cap_rows(self) -> None:
@@ -184,8 +186,11 @@ class WarmLP:
 
     def _recovery(self, case: Case) -> None:
         h, trains, boost_of = self.h, {t.name: t for t in case.trains}, self.f.net.boost_of
-        for row, feeds, boosted, s, t in self.rec_entries:
-            r = case.recovery(trains[s], t)
+        values = [case.recovery(trains[s], t) for _, _, _, s, t in self.rec_entries]
+        if values == self.loaded.get("recovery"):
+            return
+        self.loaded["recovery"], self.matrix_moved = values, True
+        for (row, feeds, boosted, s, t), r in zip(self.rec_entries, values):
             for c in feeds:
                 h.changeCoeff(row, c, -r)
             if boosted is not None:
@@ -195,6 +200,9 @@ class WarmLP:
         h = self.h
         rhs = np.array([demand[k] for k in self.dem_keys])
         h.changeRowsBounds(len(rhs), self.dem_rows, rhs, rhs)
+        if demand == self.loaded.get("demand"):
+            return
+        self.loaded["demand"], self.matrix_moved = demand, True
         for row, col, key in self.fair:
             h.changeCoeff(row, col, -demand[key])
         for row, col, keys in self.even:
@@ -209,10 +217,12 @@ class WarmLP:
     # --- solving ---------------------------------------------------------------------------
 
     def _attempt(self, slot: object, stage_index: int, stage) -> Outcome:
-        """Dual simplex from the basis this stage ended with last time; if that does not end
-        optimal, the stage's own method from scratch, as `solve` runs it."""
+        """Dual simplex from the basis this stage ended with last time (the previous
+        scenario's), which stays dual feasible when only bounds and right-hand sides moved;
+        a later stage after coefficients moved continues from the stage before, as `solve`
+        does. If that does not end optimal, the stage's own method from scratch."""
         h = self.h
-        if slot in self.bases:
+        if slot in self.bases and (stage_index == 0 or not self.matrix_moved):
             h.setBasis(self.bases[slot])
             h.setOptionValue("solver", "simplex")
             h.setOptionValue("simplex_strategy", 1)
@@ -221,9 +231,11 @@ class WarmLP:
                 self.bases[slot] = h.getBasis()
                 return outcome
             h.clearSolver()
-        use_method(h, stage.method)
-        outcome = _attempt(self.lp, stage) if stage_index == 0 \
-            else _later_stage(self.lp, self.holds, stage)
+        if stage_index == 0:
+            use_method(h, stage.method)
+            outcome = _attempt(self.lp, stage)
+        else:
+            outcome = _later_stage(self.lp, self.holds, stage)
         if outcome.status is Status.OPTIMAL:
             self.bases[slot] = h.getBasis()
         return outcome
@@ -265,6 +277,7 @@ class WarmLP:
         try:
             done = run_plan(self.f, self.lp, self.holds,
                             lambda lp, i, stage: self._attempt(i, i, stage))
+            self.matrix_moved = False
         except FirstStageFailed as failed:
             status = failed.outcome.text
             least = self._least_tap(case, "least") \
