@@ -19,8 +19,8 @@ from model.case import load_case
 from model.case.scenarios import vary_scenarios
 from model.studies.sweep import differences, run_sweep
 
-GRID = ["--vary", "capacity:K14=10000:40000:6", "--vary", "recovery:K14=0.55:0.85:4",
-        "--vary", "cut=0:0.2:3"]
+GRID = ["--vary", "capacity:K14=10000:40000:3", "--vary", "recovery:K14=0.55:0.85:3",
+        "--vary", "cut=0:0.2:2"]
 
 
 def test_local_cluster_gives_the_table_of_one_process():
@@ -91,3 +91,9 @@ def test_an_interrupted_sweep_on_workers_writes_nothing(tmp_path):
     assert got == 130, err
     assert list(tmp_path.iterdir()) == []
     assert time.perf_counter() - start < 120
+
+
+def test_an_unreachable_scheduler_is_exit_2(capsys):
+    from model.cli import main
+    assert main(["sweep", "--vary", "cut=0:0.1:2", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "cannot reach it" in capsys.readouterr().err

@@ -92,7 +92,7 @@ def _dask(args: argparse.Namespace):
                                host="127.0.0.1", dashboard_address=None,
                                silence_logs=logging.ERROR)
     try:
-        client = Client(cluster if cluster is not None else args.scheduler, timeout="20s")
+        client = Client(cluster if cluster is not None else args.scheduler, timeout="10s")
     except OSError as exc:
         if cluster is not None:
             cluster.close()
