@@ -271,10 +271,10 @@ class WarmLP:
 
     def solve(self, case: Case) -> WarmRun:
         """Run `case` (a scenario of the base case) through every stage of the plan."""
-        case = self.with_baseline(case)
-        self.holds.release(0)
-        self._load(case)
         try:
+            case = self.with_baseline(case)
+            self.holds.release(0)
+            self._load(case)
             done = run_plan(self.f, self.lp, self.holds,
                             lambda lp, i, stage: self._attempt(i, i, stage))
             self.matrix_moved = False
