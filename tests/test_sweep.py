@@ -8,15 +8,17 @@ check that the sweep's figures mean what the summary's mean.
 """
 import json
 import uuid
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from model.bundled import bundled_case
-from model.case import load_case
+from model.case import Rationing, load_case
 from model.case.scenarios import Parameter, Scenario, Sweep, read_scenarios, vary_scenarios
 from model.cli import main
+from model.errors import UsageError
 from model.formulation import build_model
 from model.results import sweep as sweep_results
 from model.solve import solve
@@ -219,3 +221,15 @@ def test_tie_break_stage_sees_the_scenario_demand(default_case):
         got = warm.solve(case).plan.objectives["even_sharing"]
         want = solve(build_model(case)).objectives["even_sharing"]
         assert got == pytest.approx(want, rel=RTOL, abs=1e-6)
+
+
+def test_priced_shortage_sweeps_must_ration_every_scenario_or_none(default_case):
+    # with price_shortage the rationed plan's stages are (cost, tap), the unrationed one's
+    # (tap, cost): one warm model cannot hold both orders, so the sweep is refused
+    case = replace(default_case, rationing=Rationing(price_shortage=True, lost_value_per_m3={
+        u.key: 500.0 for u in default_case.uses}))
+    mixed = _sweep(case, ["cut"], [(0.1,), (None,)])
+    with pytest.raises(UsageError, match="price_shortage"):
+        run_sweep(case, mixed)
+    every = _sweep(case, ["cut"], [(0.1,), (0.2,)])
+    _assert_warm_equals_cold(case, every, run_sweep(case, every))
