@@ -233,3 +233,15 @@ def test_priced_shortage_sweeps_must_ration_every_scenario_or_none(default_case)
         run_sweep(case, mixed)
     every = _sweep(case, ["cut"], [(0.1,), (0.2,)])
     _assert_warm_equals_cold(case, every, run_sweep(case, every))
+
+
+def test_a_case_with_nothing_to_share_sweeps():
+    # Wang & Smith (1994) has one plant: no even-sharing stage. Its tap is set by the
+    # operations' loads (demand cells are blank), so a demand factor leaves it at the published
+    # 112.5 t/h without reuse, x 24 h = 2,700 m3/day (data/wang-smith-1994/README.md).
+    case = load_case(bundled_case("wang-smith-1994"))
+    sweep = vary_scenarios(["demand_factor=0.5:1.5:3"], case)
+    rows = run_sweep(case, sweep)
+    for r in rows:
+        assert r.figures["tap_m3_per_day"] == pytest.approx(112.5 * 24, rel=1e-9)
+    _assert_warm_equals_cold(case, sweep, rows)
