@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import random
 import sys
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 
@@ -63,8 +65,11 @@ def _reuse_limit(kind: str, K: int, rng: random.Random) -> str:
 
 
 def generate_case(out: str | Path, plants: int, max_recycles: int = 5, zones: int = 20,
-                  trains: int = 8, seed: int = 1, costed: bool = True) -> Path:
+                  trains: int = 8, seed: int = 1, costed: bool = True, periods: int = 0) -> Path:
     """Write `case.toml`, `plants.csv`, `uses.csv` and `treatment.csv` into `out`; return it.
+
+    With `periods` > 0, also `periods.csv` (that many days from 2025-01-01) and `demand.csv`
+    with a campus demand factor per day: 1 + 0.1 sin(2 pi day / 365), a synthetic season.
 
     `zones` is reduced to `plants` when there are fewer plants than zones, so that every zone
     has a plant (a train may only serve zones that have one).
@@ -135,6 +140,13 @@ def generate_case(out: str | Path, plants: int, max_recycles: int = 5, zones: in
         _write_csv(out / "treatment.csv", header + ["cost_per_m3"], train_rows)
     else:
         _write_csv(out / "treatment.csv", header, [r[:4] for r in train_rows])
+    if periods > 0:
+        days = [date(2025, 1, 1) + timedelta(days=d) for d in range(periods)]
+        _write_csv(out / "periods.csv", ["period", "start", "days"],
+                   [(f"d{d.isoformat()}", d.isoformat(), 1) for d in days])
+        _write_csv(out / "demand.csv", ["period", "factor"],
+                   [(f"d{d.isoformat()}", round(1 + 0.1 * math.sin(2 * math.pi * i / 365), 4))
+                    for i, d in enumerate(days)])
     return out
 
 
@@ -154,11 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-cost", action="store_true",
                         help="omit cost_per_m3, so the second stage minimises treated volume")
+    parser.add_argument("--periods", type=int, default=0,
+                        help="daily periods with a seasonal campus demand factor (0: steady)")
     parser.add_argument("--out", required=True, help="case folder to write")
     args = parser.parse_args(argv)
     try:
         out = generate_case(args.out, args.plants, args.max_recycles, args.zones, args.trains,
-                            args.seed, costed=not args.no_cost)
+                            args.seed, costed=not args.no_cost, periods=args.periods)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -15,10 +15,11 @@ import traceback
 from importlib.metadata import PackageNotFoundError, version
 
 from model import interrupts
-from model.cli import app, cases, convert, options, solve
+from model.cli import app, cases, convert, options, solve, sweep
 from model.errors import EXIT_INTERNAL, EXIT_INVALID, Interrupted, WaterallocError
 
-COMMANDS = (solve, cases, convert, app, options)  # each: add_parser(subparsers), run(args)
+# each: add_parser(subparsers), run(args) -> exit code
+COMMANDS = (solve, sweep, options, cases, convert, app)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -6,6 +6,8 @@ flows are m3/day within a period.
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pyomo.environ as pyo
 
 from model.formulation.sets import Network
@@ -34,10 +36,17 @@ def add_wastewater_availability(m: pyo.ConcreteModel, net: Network, terms: Terms
             <= sum_{u in z} return_fraction[u] * supply_m3_per_day[u, g, t]    for g < max_recycles
     Wastewater of generation max_recycles cannot be treated again and is discharged.
     """
+    # each use's supply, grouped once by pool (zone, g, t): the same terms as
+    # return_fraction[u] * terms.supplied(u, t, g) summed over the zone's uses, without
+    # scanning a use's supply once per generation
+    returned = defaultdict(list)
+    for (use, t), supplies in terms.supply.items():
+        u = net.use_of[use]
+        for s in supplies:
+            returned[u.zone, s.generation, t].append(u.return_fraction * s.flow)
+
     def rule(m, z, g, t):
-        returned = sum(net.use_of[u].return_fraction * terms.supplied(u, t, g)
-                       for u in net.uses_in.get(z, ()))
-        return sum(terms.wastewater_taken[z, g, t]) <= returned
+        return sum(terms.wastewater_taken[z, g, t]) <= sum(returned.get((z, g, t), ()))
     m.wastewater_availability = pyo.Constraint(m.POOLS * m.PERIODS, rule=rule)
 
 

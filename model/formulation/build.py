@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from model.case import Case
 from model.formulation.balances import (add_demand_balance, add_recovery, add_tap_cap,
@@ -47,35 +48,39 @@ class Formulation:
 
 def build_model(case: Case) -> Formulation:
     check_fits_in_memory(case)  # refuse, with the estimate, a model that cannot fit
-    m = pyo.ConcreteModel(name=case.name)
-    net = sets_of(case)
-    terms = Terms()
-    add_sets(m, net)
-    # variables of each feature, and the terms they add to the shared balances
-    add_flows(m, net, terms)
-    add_storage(m, net, terms)
-    add_option_choices(m, net, terms)
-    add_tank_balance(m, net)
-    add_tank_limits(m, net)
-    add_tankers(m, net, terms)
-    add_outside_supply(m, net, terms)
-    add_boosts(m, net, terms)
-    add_shortage(m, net, terms)
-    add_quality_flows(m, net, terms)
-    add_option_limits(m, net)
-    # the shared balances, each built once from every feature's terms
-    add_demand_balance(m, net, terms)
-    add_wastewater_availability(m, net, terms)
-    add_treatment_capacity(m, net, terms)
-    add_recovery(m, net, terms)
-    add_tap_cap(m, net)
-    # limits of the water-quality layer
-    add_use_wastewater_availability(m, net, terms)
-    add_feed_split(m, net)
-    add_operation_mass_balance(m, net, terms)
-    add_inlet_limits(m, net, terms)
-    add_feed_limits(m, net)
-    # objectives, and the lexicographic order they are solved in
-    stages = add_objectives(m, net, terms)
-    add_annualized_cost(m, net)  # for the options study; inactive in a plan
-    return Formulation(m, net, terms, stages)
+    # Building creates hundreds of thousands of small objects and no garbage: Python's cyclic
+    # collector, run every few hundred allocations, took about half the build time on the
+    # 2,000-plant benchmark (benchmarks/README.md), so it is paused while the model is built.
+    with PauseGC():
+        m = pyo.ConcreteModel(name=case.name)
+        net = sets_of(case)
+        terms = Terms()
+        add_sets(m, net)
+        # variables of each feature, and the terms they add to the shared balances
+        add_flows(m, net, terms)
+        add_storage(m, net, terms)
+        add_option_choices(m, net, terms)
+        add_tank_balance(m, net)
+        add_tank_limits(m, net)
+        add_tankers(m, net, terms)
+        add_outside_supply(m, net, terms)
+        add_boosts(m, net, terms)
+        add_shortage(m, net, terms)
+        add_quality_flows(m, net, terms)
+        add_option_limits(m, net)
+        # the shared balances, each built once from every feature's terms
+        add_demand_balance(m, net, terms)
+        add_wastewater_availability(m, net, terms)
+        add_treatment_capacity(m, net, terms)
+        add_recovery(m, net, terms)
+        add_tap_cap(m, net)
+        # limits of the water-quality layer
+        add_use_wastewater_availability(m, net, terms)
+        add_feed_split(m, net)
+        add_operation_mass_balance(m, net, terms)
+        add_inlet_limits(m, net, terms)
+        add_feed_limits(m, net)
+        # objectives, and the lexicographic order they are solved in
+        stages = add_objectives(m, net, terms)
+        add_annualized_cost(m, net)  # for the options study; inactive in a plan
+        return Formulation(m, net, terms, stages)

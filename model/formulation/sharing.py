@@ -30,7 +30,7 @@ def add_even_sharing(m: pyo.ConcreteModel, net: Network) -> Stage | None:
         if net.deliveries_to.get((p, u)):
             recyclable.setdefault(p, []).append((p, u))
     if len(recyclable) < 2:
-        return None
+        recyclable = {}  # nothing to share: the components exist, over an empty set
     m.SHARING_PLANTS = pyo.Set(initialize=list(recyclable), ordered=True)
     m.tap_share = pyo.Var(m.PERIODS, domain=pyo.Reals)
     m.share_excess_m3_per_day = pyo.Var(m.SHARING_PLANTS * m.PERIODS,
@@ -44,6 +44,8 @@ def add_even_sharing(m: pyo.ConcreteModel, net: Network) -> Stage | None:
         return (tap - m.tap_share[t] * demand
                 == m.share_excess_m3_per_day[p, t] - m.share_deficit_m3_per_day[p, t])
     m.even_share = pyo.Constraint(m.SHARING_PLANTS * m.PERIODS, rule=rule)
+    if not recyclable:
+        return None
     m.even_sharing = pyo.Objective(expr=sum(
         net.days[t] * (m.share_excess_m3_per_day[p, t] + m.share_deficit_m3_per_day[p, t])
         for p, t in m.share_excess_m3_per_day))

@@ -46,7 +46,8 @@ SUMMARY_FILE = "summary.json"
 # Every name an output folder of this tool may hold (other commands add theirs here); a folder
 # holding anything else is not replaced.
 OUTPUT_NAMES = set(TABLE_FILES) | {SUMMARY_FILE} | {
-    "options.csv", "options.json", "portfolio.csv", "front.csv"}  # wateralloc options
+    "options.csv", "options.json", "portfolio.csv", "front.csv",  # wateralloc options
+    "sweep.csv", "sweep.parquet"}                                 # wateralloc sweep
 # Test hook: seconds to pause after each file written, so that a test can interrupt a write.
 WRITE_PAUSE_ENV = "WATERALLOC_TEST_WRITE_PAUSE_S"
 

@@ -56,6 +56,9 @@ class LoadedLP:
     integer: bool = False  # the model has integer columns (a MIP)
 
 
+FEASIBILITY_TOL = 1e-9  # HiGHS's primal and dual feasibility tolerances (default 1e-7)
+
+
 def new_highs() -> highspy.Highs:
     """A silent HiGHS instance. HiGHS prints a banner to the process's stdout the first time one
     is made, which would corrupt the CLI's output, so that first construction writes to null."""
@@ -69,6 +72,13 @@ def new_highs() -> highspy.Highs:
         os.dup2(saved, 1)
         os.close(saved)
     h.setOptionValue("output_flag", False)
+    # Row and reduced-cost tolerances 100 times tighter than HiGHS's 1e-7: a lexicographic plan
+    # holds each stage to 1e-10 of its optimum, and with fair rationing a plan has up to nine
+    # stages; at 1e-7 the final shortage of a rationed default case moved by 7e-3 m3/day
+    # (1.6e-6 relative) between two bases of the same LP, so a warm re-solve could not be checked
+    # against a cold one to 1e-7. At 1e-9 they agree to 4e-11 (docs/decisions.md).
+    h.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
+    h.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOL)
     # Ctrl-C or SIGTERM while HiGHS runs: stop the simplex or interior-point method at its next
     # iteration (model.interrupts records the signal; `run` then raises Interrupted)
     for callback in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):

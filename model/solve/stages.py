@@ -137,31 +137,54 @@ def _later_stage(lp: LoadedLP, holds: _Holds, stage: Stage) -> Outcome:
     return outcome
 
 
-def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
-    """Solve `f` stage by stage. Raises `InfeasibleError` or `SolverError` unless optimal."""
-    check_cleanest_sources(f.case)
-    seconds = {}
-    t0 = time.perf_counter()
-    with interrupts.stage("the loading of the model into HiGHS"):
-        lp = compile_and_load(f, time_limit_s)
-    seconds["load"] = time.perf_counter() - t0
+class FirstStageFailed(Exception):
+    """The first stage did not end optimal; `outcome` says how it ended."""
+
+    def __init__(self, outcome: Outcome):
+        super().__init__(outcome.text)
+        self.outcome = outcome
+
+
+@dataclass
+class PlanRun:
+    """What running the stages on a loaded LP gave: objectives of the final plan, its primal
+    values (one per LP column), the dual stage's row duals (one per Pyomo row) and the holds."""
+
+    objectives: dict[str, float]
+    x: np.ndarray
+    duals: np.ndarray
+    tap_tolerance_m3: float
+    skipped: tuple[str, ...]
+    seconds: dict[str, float]
+
+
+def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
+             attempt=None) -> PlanRun:
+    """Run every stage of the plan on `lp`, as it is loaded. Raises `FirstStageFailed` when the
+    first stage does not end optimal, `NotProven` when a MIP stage stops with an unproven
+    solution, and `SolverError` when a later stage fails or stops.
+
+    `holds` keeps the rows holding solved stages (new rows by default); `attempt(lp, i, stage)`
+    runs one stage (by default `_attempt` for the first stage, `_later_stage` for the others),
+    so that warm re-solves can start each stage from a basis of their own."""
     h, plan = lp.highs, f.stages
+    holds = holds if holds is not None else _Holds(f, lp)
     objectives: dict[str, float] = {}
+    seconds: dict[str, float] = {}
     duals, tolerance, skipped = None, 0.0, []
-    holds = _Holds(f, lp)
     for i, stage in enumerate(plan.stages):
         t0 = time.perf_counter()
-        if i == 0:
-            outcome = _attempt(lp, stage)
-        else:
+        if i > 0:
             holds.add(i - 1, objectives[plan.stages[i - 1].objective])
-            outcome = _later_stage(lp, holds, stage)
+        if attempt is not None:
+            outcome = attempt(lp, i, stage)
+        else:
+            outcome = _attempt(lp, stage) if i == 0 else _later_stage(lp, holds, stage)
         if outcome.status is Status.TIME_LIMIT:
             raise _incumbent(lp, stage, i, outcome)
         if outcome.status is not Status.OPTIMAL:
             if i == 0:
-                raise explain_infeasible(f, lp) if outcome.status is Status.INFEASIBLE \
-                    else _stopped(stage.objective, outcome)
+                raise FirstStageFailed(outcome)
             if stage.optional:
                 # a tie-break only: the previous stage's plan is optimal for every objective
                 # that matters, so keep it and say that this stage was not applied
@@ -180,8 +203,24 @@ def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
     # objectives of the final plan (earlier stages may move within their tolerance)
     for stage, c, off in zip(plan.stages[1:], lp.costs[1:], lp.offsets[1:]):
         objectives[stage.objective] = float(c @ x + off)
-    for var, value in zip(lp.columns, x):
+    return PlanRun(objectives, x, duals, tolerance * holds.widen, tuple(skipped), seconds)
+
+
+def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
+    """Solve `f` stage by stage. Raises `InfeasibleError` or `SolverError` unless optimal."""
+    check_cleanest_sources(f.case)
+    t0 = time.perf_counter()
+    with interrupts.stage("the loading of the model into HiGHS"):
+        lp = compile_and_load(f, time_limit_s)
+    load_s = time.perf_counter() - t0
+    try:
+        done = run_plan(f, lp)
+    except FirstStageFailed as failed:
+        first = f.stages.stages[0].objective
+        raise explain_infeasible(f, lp) if failed.outcome.status is Status.INFEASIBLE \
+            else _stopped(first, failed.outcome) from None
+    for var, value in zip(lp.columns, done.x):
         var.set_value(float(value), skip_validation=True)
-    row_duals = pyo.ComponentMap((con, float(d)) for (con, _), d in zip(lp.rows, duals))
-    return SolveReport(Status.OPTIMAL, objectives, seconds, tolerance * holds.widen,
-                       tuple(skipped), row_duals, lp)
+    row_duals = pyo.ComponentMap((con, float(d)) for (con, _), d in zip(lp.rows, done.duals))
+    return SolveReport(Status.OPTIMAL, done.objectives, {"load": load_s, **done.seconds},
+                       done.tap_tolerance_m3, done.skipped, row_duals, lp)

@@ -1,0 +1,247 @@
+"""Sweeps: warm re-solves against cold solves, the scenarios file's rules, the order, --verify,
+and the output files.
+
+Every warm figure is checked against the same scenario solved from scratch by `cold_row`
+(load, build, solve: what `wateralloc solve` does), within RTOL = 1e-7 relative. The cold side
+reads the plan's summary (`collect`), the warm side the HiGHS arrays, so these tests also
+check that the sweep's figures mean what the summary's mean.
+"""
+import json
+import uuid
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.bundled import bundled_case
+from model.case import Rationing, load_case
+from model.case.scenarios import Parameter, Scenario, Sweep, read_scenarios, vary_scenarios
+from model.cli import main
+from model.errors import UsageError
+from model.formulation import build_model
+from model.results import sweep as sweep_results
+from model.solve import solve
+from model.solve.warm import WarmLP
+from model.studies.sweep import (RTOL, base_case, cold_row, differences, neighbour_order,
+                                 run_sweep, solve_chunk)
+
+
+@pytest.fixture(scope="module")
+def default_case():
+    return load_case(bundled_case())
+
+
+def _warm_in_order(case, sweep):
+    """Solve the scenarios warm in exactly the order given (one chunk, no reordering)."""
+    chunk = list(enumerate(sweep.scenarios))
+    rows = solve_chunk(uuid.uuid4().hex, case, base_case(case, sweep), sweep.kinds, chunk)
+    return [row for _, row in rows]
+
+
+def _assert_warm_equals_cold(case, sweep, rows):
+    assert len(rows) == len(sweep.scenarios)
+    for scenario, row in zip(sweep.scenarios, rows):
+        assert row.scenario == scenario.name
+        assert differences(row, cold_row(case, scenario)) == [], scenario
+
+
+def _sweep(case, columns, values):
+    parameters = tuple(Parameter(*c.split(":", 1)) if ":" in c else Parameter(c)
+                       for c in columns)
+    scenarios = tuple(Scenario(f"s{i}", tuple((p, v) for p, v in zip(parameters, row)
+                                               if v is not None))
+                      for i, row in enumerate(values))
+    return Sweep(parameters, scenarios)
+
+
+def test_capacity_recovery_and_cut_warm_equal_cold(default_case):
+    sweep = vary_scenarios(["capacity:K14=10000:40000:3", "recovery:K14=0.55:0.85:3",
+                            "cut=0:0.2:2"], default_case)
+    _assert_warm_equals_cold(default_case, sweep, run_sweep(default_case, sweep))
+
+
+def test_tap_cap_flips_feasible_infeasible_feasible(default_case):
+    # least tap of the default case is 7,496.2 m3/day (README): caps below it are infeasible
+    sweep = _sweep(default_case, ["tap_cap", "demand_factor"],
+                   [(9000, None), (7000, None), (8000, 1.0), (5000, 0.9), (None, 0.8),
+                    (6000, 0.8), (6000, 1.1), (20000, 1.1)])
+    rows = _warm_in_order(default_case, sweep)
+    statuses = [r.status for r in rows]
+    assert statuses == ["optimal", "infeasible", "optimal", "infeasible", "optimal",
+                        "optimal", "infeasible", "optimal"]
+    # infeasible rows give the least tap: 7,496.2 at demand factor 1 (README)
+    assert rows[1].least_tap_m3_per_day == pytest.approx(7496.2, abs=0.05)
+    _assert_warm_equals_cold(default_case, sweep, rows)
+
+
+def test_demand_kinds_and_stage_warm_equal_cold(default_case):
+    sweep = _sweep(default_case, ["demand:Z1-A/process rinse", "demand_factor", "stage",
+                                  "recovery:K14"],
+                   [(0.0, None, None, None), (4000.0, 1.2, "orange", 0.6),
+                    (None, 0.7, "red", None), (2500.0, None, "yellow", 0.8),
+                    (None, None, None, 0.9)])
+    _assert_warm_equals_cold(default_case, sweep, _warm_in_order(default_case, sweep))
+
+
+def test_drought_case_with_periods_tanks_tankers_and_boosts_warm_equal_cold():
+    case = load_case(bundled_case("kaohsiung-2023-drought"))
+    sweep = _sweep(case, ["cut", "capacity:K14", "recovery:K14", "demand_factor", "tap_cap"],
+                   [(None, None, None, None, None), (0.3, 25000.0, 0.6, None, None),
+                    (0.1, None, None, 1.1, 6000.0), (None, 30000.0, None, 0.9, 3000.0),
+                    (0.0, None, 0.8, None, None)])
+    _assert_warm_equals_cold(case, sweep, _warm_in_order(case, sweep))
+
+
+def test_quality_case_warm_equal_cold():
+    case = load_case(bundled_case("ntip-2015-phase1"))
+    sweep = vary_scenarios(["capacity:K14=12000:24000:2", "recovery:K14=0.5:0.7:2",
+                            "demand_factor=0.9:1.1:2"], case)
+    _assert_warm_equals_cold(case, sweep, run_sweep(case, sweep))
+
+
+def test_scaling_every_demand_scales_tap_when_capacity_does_not_bind(default_case):
+    # K14 treats 20,005 of 40,000 m3/day: at 0.9x demand capacity still does not bind, so the
+    # least tap scales with demand (the LP is homogeneous in the volumes)
+    rows = run_sweep(default_case, vary_scenarios(["demand_factor=0.9:1:2"], default_case))
+    assert rows[0].figures["tap_m3_per_day"] == pytest.approx(
+        0.9 * rows[1].figures["tap_m3_per_day"], rel=1e-9)
+
+
+def test_a_stage_is_its_cut(default_case):
+    # orange cuts 10% (TWC table in model.case.objects): the same plan as cut 0.10
+    sweep = _sweep(default_case, ["stage", "cut"], [("orange", None), (None, 0.10)])
+    a, b = run_sweep(default_case, sweep)
+    assert differences(a, b) == []
+    assert a.figures["shortage_m3"] > 0
+
+
+def test_neighbour_order_changes_one_parameter_by_one_step(default_case):
+    sweep = vary_scenarios(["capacity:K14=10000:40000:4", "recovery:K14=0.55:0.85:3",
+                            "cut=0:0.2:3"], default_case)
+    order = neighbour_order(default_case, sweep)
+    assert sorted(order) == list(range(36))
+    grids = [np.linspace(10000, 40000, 4), np.linspace(0.55, 0.85, 3), np.linspace(0, 0.2, 3)]
+
+    def steps(i):
+        return [int(np.argmin(abs(g - v))) for g, (_, v) in zip(grids, sweep.scenarios[i].values)]
+    for a, b in zip(order, order[1:]):
+        assert sum(abs(x - y) for x, y in zip(steps(a), steps(b))) == 1
+
+
+def test_rows_come_back_in_input_order(default_case, tmp_path):
+    file = tmp_path / "s.csv"
+    file.write_text("scenario,capacity:K14,cut\nhigh,40000,\nlow,10000,0.1\nmid,25000,\n")
+    sweep = read_scenarios(file, default_case)
+    rows = run_sweep(default_case, sweep, chunk_size=1)
+    assert [r.scenario for r in rows] == ["high", "low", "mid"]
+    assert rows[1].parameters == {"capacity:K14": 10000.0, "cut": 0.1}
+
+
+def test_bad_scenarios_file_is_exit_2_with_line_and_column(tmp_path, capsys):
+    file = tmp_path / "bad.csv"
+    file.write_text("scenario,capacity:K14,recovery:K14,stage\n"
+                    "a,30000,0.6,\nb,-5,0.7,\na,20000,1.5,\nc,,,purple\n")
+    assert main(["sweep", "--scenarios", str(file)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv, line 3, column 'capacity:K14': value '-5': must be in [0, 1e+09]" in err
+    assert "line 4, column 'recovery:K14': value '1.5': must be in (0, 1]" in err
+    assert "line 5, column 'stage': value 'purple'" in err
+    header = tmp_path / "header.csv"
+    header.write_text("scenario,capacity:K99,max_recycles,demand:Z1-A/nothing\nx,1,2,3\n")
+    assert main(["sweep", "--scenarios", str(header)]) == 2
+    err = capsys.readouterr().err
+    assert "line 1, column 'capacity:K99': train 'K99' is not in treatment.csv" in err
+    assert "line 1, column 'max_recycles': unknown parameter" in err
+    assert "column 'demand:Z1-A/nothing': use 'Z1-A/nothing' is not in uses.csv" in err
+    assert main(["sweep", "--vary", "recovery:K14=0:0.5:3"]) == 2
+    assert "column 'recovery:K14': value 0.0: must be in (0, 1]" in capsys.readouterr().err
+    assert "Traceback" not in err
+
+
+def test_out_and_json_hold_every_scenario(tmp_path, capsys):
+    out, js = tmp_path / "out", tmp_path / "sweep.json"
+    assert main(["sweep", "--vary", "tap_cap=6000:9000:3", "--vary", "recovery:K14=0.6:0.8:2",
+                 "--out", str(out), "--json", str(js)]) == 0
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    data = json.loads(js.read_text())
+    statuses = [s["status"] for s in data["scenarios"]]
+    assert summary.startswith(f"sweep: 6 scenarios in ") and \
+        f"{statuses.count('optimal')} optimal, {statuses.count('infeasible')} infeasible" in summary
+    assert {"scenario", "status", "tap_m3_per_day", "cost_per_day", "shortage_m3",
+            "recycled_m3_per_day", "marginal_values"} <= data["scenarios"][0].keys()
+    assert set(data["scenarios"][-1]["marginal_values"]["K14"]) == {"capacity_value",
+                                                                   "recovery_value"}
+    csv = pd.read_csv(out / "sweep.csv")
+    parquet = pd.read_parquet(out / "sweep.parquet")
+    assert list(csv.scenario) == [s["scenario"] for s in data["scenarios"]]
+    pd.testing.assert_frame_equal(csv, parquet, check_dtype=False)
+    for row, s in zip(csv.itertuples(), data["scenarios"]):
+        assert (row.status == "optimal") == (s["tap_m3_per_day"] is not None)
+
+
+def test_verify_catches_an_injected_wrong_answer(tmp_path, monkeypatch, capsys):
+    args = ["sweep", "--vary", "capacity:K14=15000:40000:4", "--verify", "4",
+            "--out", str(tmp_path / "out")]
+    assert main(args) == 0
+    assert "verify: 4 scenarios re-solved cold agree" in capsys.readouterr().out
+    real = sweep_results.Figures.row
+
+    def wrong(self, scenario, parameters, run):  # a warm start that is off by 1e-6
+        row = real(self, scenario, parameters, run)
+        if scenario == "v2":
+            row.figures["tap_m3_per_day"] *= 1 + 1e-6
+        return row
+    monkeypatch.setattr(sweep_results.Figures, "row", wrong)
+    for stale in (tmp_path / "out").iterdir():
+        stale.unlink()
+    assert main(args) == 4
+    err = capsys.readouterr().err
+    assert "scenario v2: tap_m3_per_day" in err and "nothing is written" in err
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_differences_use_the_stated_tolerance(default_case):
+    row = run_sweep(default_case, vary_scenarios(["cut=0.1:0.1:1"], default_case))[0]
+    near = sweep_results.ScenarioRow(row.scenario, row.parameters, row.status,
+                                     dict(row.figures), row.marginal_values)
+    near.figures["tap_m3_per_day"] *= 1 + 0.5 * RTOL
+    assert differences(row, near) == []
+    near.figures["tap_m3_per_day"] *= 1 + 2 * RTOL
+    assert len(differences(row, near)) == 1
+
+
+def test_tie_break_stage_sees_the_scenario_demand(default_case):
+    # The even-sharing stage reads each plant's demand (a coefficient of its share row): its
+    # optimum after a warm re-solve equals the cold one, for a demand moved at one plant only.
+    sweep = _sweep(default_case, ["demand:Z1-A/process rinse"], [(500.0,), (3000.0,), (100.0,)])
+    warm = WarmLP(build_model(base_case(default_case, sweep)), sweep.kinds)
+    for scenario in sweep.scenarios:
+        case = scenario.apply(default_case)
+        got = warm.solve(case).plan.objectives["even_sharing"]
+        want = solve(build_model(case)).objectives["even_sharing"]
+        assert got == pytest.approx(want, rel=RTOL, abs=1e-6)
+
+
+def test_priced_shortage_sweeps_must_ration_every_scenario_or_none(default_case):
+    # with price_shortage the rationed plan's stages are (cost, tap), the unrationed one's
+    # (tap, cost): one warm model cannot hold both orders, so the sweep is refused
+    case = replace(default_case, rationing=Rationing(price_shortage=True, lost_value_per_m3={
+        u.key: 500.0 for u in default_case.uses}))
+    mixed = _sweep(case, ["cut"], [(0.1,), (None,)])
+    with pytest.raises(UsageError, match="price_shortage"):
+        run_sweep(case, mixed)
+    every = _sweep(case, ["cut"], [(0.1,), (0.2,)])
+    _assert_warm_equals_cold(case, every, run_sweep(case, every))
+
+
+def test_a_case_with_nothing_to_share_sweeps():
+    # Wang & Smith (1994) has one plant: no even-sharing stage. Its tap is set by the
+    # operations' loads (demand cells are blank), so a demand factor leaves it at the published
+    # 112.5 t/h without reuse, x 24 h = 2,700 m3/day (data/wang-smith-1994/README.md).
+    case = load_case(bundled_case("wang-smith-1994"))
+    sweep = vary_scenarios(["demand_factor=0.5:1.5:3"], case)
+    rows = run_sweep(case, sweep)
+    for r in rows:
+        assert r.figures["tap_m3_per_day"] == pytest.approx(112.5 * 24, rel=1e-9)
+    _assert_warm_equals_cold(case, sweep, rows)
