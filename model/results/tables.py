@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from model.formulation import Formulation
+from model.results.summary import tap_share
 from model.solve import SolveReport
 
 FLOW_EPS = 1e-9  # m3/day: flows below this are solver noise and are not listed
@@ -116,5 +117,5 @@ def plant_table(uses: pd.DataFrame) -> pd.DataFrame:
     weighted = uses.assign(**{c: uses[c] * uses.days for c in columns})
     days = uses.drop_duplicates("period").days.sum()
     df = weighted.groupby(["plant", "zone"], sort=False)[columns].sum() / days
-    df["tap_share"] = df.tap_m3_per_day / df.demand_m3_per_day.where(df.demand_m3_per_day > 0)
+    df["tap_share"] = tap_share(df.tap_m3_per_day, df.demand_m3_per_day)
     return df.reset_index()
