@@ -1,4 +1,6 @@
-"""One test for each bug a mutation audit planted and the suite missed (docs/testing.md).
+"""One test for each bug a mutation audit planted and the suite missed (docs/testing.md), and
+second tests for behaviours the audit found guarded by a single test (the boost's extra
+product, days without shortage, the tanker price in the cost).
 
 Each expected value is worked by hand in the test's docstring, from the case's data alone. The
 cases start from ONE_USE (tests/period_casefiles.py): one use, demand D = 100 m3/day, return
@@ -125,6 +127,24 @@ def test_trucked_water_counts_as_water_bought(tmp_path):
     assert periods.tanker_m3_per_day["cut"] == pytest.approx(LEAST_TAP - 60, rel=1e-9, abs=HELD)
     assert periods.shortage_m3_per_day["cut"] == pytest.approx(0.0, abs=HELD)
     assert summary["tanker_m3"] == pytest.approx(7 * (LEAST_TAP - 60), rel=1e-9, abs=HELD)
+    # treatment is free and tap has no price here: the money is the trucks' 1,500 per m3
+    assert summary["cost"] == pytest.approx(1500 * 7 * (LEAST_TAP - 60), rel=1e-9, abs=1e-3)
+    assert summary["days_without_shortage"] == 14 and summary["first_shortage_period"] is None
+
+
+def test_a_boost_adds_its_extra_recovery_to_the_product(tmp_path):
+    """A second test for the boost's extra product (the audit found one test alone caught it).
+
+    ONE_USE with a boost to 0.8 recovery at 5 per m3 of feed, in every period, no rationing.
+    The boost lowers tap, so the tap stage runs all the feed boosted: the product is 0.5 x feed
+    + (0.8 - 0.5) x feed = 0.8 x feed, and T + 0.8 T = 100 gives T = 100 / 1.8 = 55.556. The
+    boosted feed is all of T, so the cost is 5 x 55.556 per day (treatment is free).
+    """
+    summary, tables = solve_to_files(write_case(tmp_path / "case", {
+        "boosts.csv": "train,recovery,extra_cost_per_m3\nT,0.8,5\n"}), tmp_path / "out")
+    assert summary["tap_m3_per_day"] == pytest.approx(100 / 1.8, rel=1e-9)
+    assert summary["recycled_m3_per_day"] == pytest.approx(0.8 * 100 / 1.8, rel=1e-9)
+    assert summary["cost_per_day"] == pytest.approx(5 * 100 / 1.8, rel=1e-9)
 
 
 @pytest.mark.parametrize("file, text, column, value", [
