@@ -11,7 +11,7 @@ from model.case import Period, PeriodData, Rationing, Tank, Tanker
 from model.studies import with_cut
 from tests.strategies import cases, random_case
 
-PROPS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Every stage is held within max(1e-9, 1e-10 x optimum) of its optimum (model.solve); random
 # horizon volumes stay below ~1e7 m3, so a comparison between two plans may differ by this much.
 SLACK = 1e-3

@@ -26,7 +26,7 @@ def test_default_cases_are_bundled():
     assert {"ntip-2015-phase1", "ntip-2019-phase2"} <= set(bundled_case_names())
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_random_cases_obey_the_physics(case):
     with tempfile.TemporaryDirectory() as folder:

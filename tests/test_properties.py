@@ -19,7 +19,7 @@ from model.bundled import bundled_case
 from model.studies.drought import resolve_baseline
 from tests.strategies import cases
 
-PROPS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Every stage is held within max(1e-9, 1e-10 x optimum) of its optimum (model.solve); horizon
 # volumes stay below ~1e7 m3 here, so a comparison between two plans may differ by about 1e-3.
 SLACK, REL = 1e-3, 1e-9
