@@ -1,12 +1,17 @@
 """Behaviours at the edges of the model, each worked by hand: storage of a generation no use
-accepts, money that leaves out priced shortage, and tank water no train can fill."""
+accepts, money that leaves out priced shortage, tank water no train can fill, tanks in a case
+that treats nothing, and the even split by period and beside a plant that cannot share."""
+import dataclasses
+
 import pytest
 
-from model import load_case, plan
+from model import InfeasibleError, load_case, plan
+from model.case import Period, PeriodData, Tank
 from model.formulation import HoldRule
 from model.studies import with_cut
 from period_casefiles import write_case
 import quality_helpers
+from tests.factory import make_case
 from test_quality_hand import BLEND  # the one-use boron case worked there
 
 HELD = 2 * max(HoldRule().abs_m3, HoldRule().rel * 1e4)
@@ -60,3 +65,66 @@ def test_water_in_a_tank_no_train_fills_counts_as_tap_quality(tmp_path):
     inlet = r.quality.set_index(["plant", "use"]).inlet_ppm
     assert inlet["Q", "wash"] == pytest.approx(10.0, rel=1e-9)
 
+
+
+def test_a_tank_in_a_case_without_treatment_stays_empty():
+    # A case built in Python (load_case rejects this) with K = 0: nothing is treated, a tank
+    # can hold no generation, so it stays empty and the use draws its whole demand as tap.
+    case = dataclasses.replace(make_case([("P", "rinse", "1", 100, 1.0, None)],
+                                         [("T", 1e3, 0.5, ("1",), None)], max_recycles=0),
+                               tanks=(Tank("R", "1", "recycled", 50.0, 0.0, 0.0),))
+    r = plan(case)
+    assert r.summary.tap_m3_per_day == pytest.approx(100.0, rel=1e-12)
+    assert list(r.tank_levels.end_level_m3) == [0.0]
+
+
+def test_a_tank_minimum_without_treatment_has_no_feasible_plan():
+    # The same tank required to end with 0.5 m3: it can hold nothing, so no plan exists. The
+    # model has a row with no variable that cannot hold; that is reported as having no feasible
+    # plan (exit 3), naming the row, not as an internal error.
+    case = dataclasses.replace(make_case([("P", "rinse", "1", 100, 1.0, None)],
+                                         [("T", 1e3, 0.5, ("1",), None)], max_recycles=0),
+                               tanks=(Tank("R", "1", "recycled", 50.0, 0.0, 0.5),))
+    with pytest.raises(InfeasibleError) as err:
+        plan(case)
+    assert str(err.value).startswith("the case has no feasible plan: ")
+    assert "tank_final_level[R]" in str(err.value)
+
+
+def test_a_tank_minimum_above_its_capacity_has_no_feasible_plan():
+    # A case built in Python (load_case rejects it): a 10 m3 tank that must end with 20 m3.
+    # Only the solver can find that out; with no tap cap to blame, the message says just that.
+    case = dataclasses.replace(make_case([("P", "rinse", "1", 100, 1.0, None)],
+                                         [("T", 1e3, 0.5, ("1",), None)], max_recycles=1),
+                               tanks=(Tank("R", "1", "recycled", 10.0, 0.0, 20.0),))
+    with pytest.raises(InfeasibleError) as err:
+        plan(case)
+    assert str(err.value) == "the case has no feasible plan"
+
+
+def test_even_split_follows_each_period_s_demand():
+    # Plants A (zone 1) and B (zone 2), each one rinse of 100 m3/day (a = 1, K = 1), one train
+    # at 50% pooling both zones, ample capacity. In p2 A's demand doubles. Least tap per
+    # period is demand / 1.5, so the even split puts both plants on tap share 2/3 in each
+    # period: in p2 A draws 133.33 of its 200 and B 66.67 of its 100.
+    case = make_case([("A", "rinse", "1", 100, 1.0, None), ("B", "rinse", "2", 100, 1.0, None)],
+                     [("T", 1e6, 0.5, ("1", "2"), 1.0)], max_recycles=1)
+    case = dataclasses.replace(case, periods=(Period("p1", 1.0), Period("p2", 1.0)),
+                               by_period=PeriodData(demand_factor={("A", "rinse", "p2"): 2.0}))
+    uses = plan(case).uses
+    shares = uses.tap_m3_per_day / uses.demand_m3_per_day
+    assert list(shares) == pytest.approx([2 / 3] * 4, rel=1e-7)
+
+
+def test_even_split_beside_a_plant_with_its_own_train():
+    # A and B as above (one period), pooled by train T at 50%: least tap 200 / 1.5. Plant C
+    # (zone 3) has its own train U at 90%: its least tap 100 / 1.9 = 52.6 cannot move, so its
+    # tap share 0.526 is fixed, and A and B still split evenly at 2/3 each.
+    case = make_case([("A", "rinse", "1", 100, 1.0, None), ("B", "rinse", "2", 100, 1.0, None),
+                      ("C", "rinse", "3", 100, 1.0, None)],
+                     [("T", 1e6, 0.5, ("1", "2"), 1.0), ("U", 1e6, 0.9, ("3",), 1.0)],
+                     max_recycles=1)
+    plants = plan(case).plants.set_index("plant")
+    assert plants.tap_share["A"] == pytest.approx(2 / 3, rel=1e-7)
+    assert plants.tap_share["B"] == pytest.approx(2 / 3, rel=1e-7)
+    assert plants.tap_share["C"] == pytest.approx(1 / 1.9, rel=1e-7)
