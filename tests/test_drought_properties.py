@@ -45,21 +45,25 @@ def test_trucks_never_mean_more_shortage(case, cut, trucked):
 
 
 def test_fair_sharing_trades_total_shortage_for_the_largest_cut():
-    """Both sides of max-min fairness, on 12 random cases cut by 10% to 60% (a fixed seed):
-    the fair plan never cuts any use by a larger fraction than the plain plan does, and never
-    has less total shortage (the plain plan minimises it first). On some of the cases the
-    fair plan's largest cut is strictly smaller: the fair-share stage does something."""
+    """Both sides of max-min fairness, on 12 random steady cases cut by 10% to 60% (a fixed
+    seed). Cutting every use by the same fraction c scales the least-tap plan by 1 - c, which
+    fits under the cap (1 - cut) x baseline when c = cut (the baseline is the least tap; steady
+    random cases have no trucks or tanks). So the fairest plan cuts no use by more than the
+    cut, while the plain plan, which only minimises total shortage, does on some of the cases
+    (checked, so that the test can tell the two apart). And the fair plan never has less total
+    shortage than the plain plan, which minimises it first."""
     rnd = random.Random(3)
-    strictly_fairer = 0
+    plain_exceeds = 0
     for _ in range(12):
-        plain = with_cut(random_case(rnd, multi_period=0.0), cut=rnd.uniform(0.1, 0.6))
+        cut = rnd.uniform(0.1, 0.6)
+        plain = with_cut(random_case(rnd, multi_period=0.0), cut=cut)
         fair = dataclasses.replace(plain, rationing=dataclasses.replace(plain.rationing,
                                                                         fair_share=True))
         p, f = plan(plain), plan(fair)
+        assert largest_fraction(f) <= cut + FRACTION_SLACK
         assert f.summary.shortage_m3 >= p.summary.shortage_m3 - SLACK
-        assert largest_fraction(f) <= largest_fraction(p) + FRACTION_SLACK
-        strictly_fairer += largest_fraction(f) < largest_fraction(p) - 1e-3
-    assert strictly_fairer >= 1
+        plain_exceeds += largest_fraction(p) > cut + 1e-3
+    assert plain_exceeds >= 1
 
 
 @PROPS

@@ -128,3 +128,35 @@ def test_even_split_beside_a_plant_with_its_own_train():
     assert plants.tap_share["A"] == pytest.approx(2 / 3, rel=1e-7)
     assert plants.tap_share["B"] == pytest.approx(2 / 3, rel=1e-7)
     assert plants.tap_share["C"] == pytest.approx(1 / 1.9, rel=1e-7)
+
+
+def test_shortage_may_exceed_the_use_s_base_demand_in_a_busier_period(tmp_path):
+    # A tap-only use (max_recycles 0) of 40 m3/day whose demand doubles in p2 (one day each).
+    # The baseline is the day-weighted least tap (40 + 80) / 2 = 60; p2 is cut by 90%, a cap of
+    # 6: p2 goes short by 80 - 6 = 74 m3/day, more than the use's base demand of 40.
+    r = plan(load_case(write_case(tmp_path, {
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\nP,rinse,40,1.0,0\n",
+        "periods.csv": "period,days,stage,demand_factor\np1,1,blue,1\np2,1,red,2\n",
+        "stages.csv": "stage,cut\nblue,0\nred,0.9\n",
+    })))
+    short = r.shortages.set_index("period").shortage_m3_per_day
+    assert short["p1"] == pytest.approx(0.0, abs=HELD)
+    assert short["p2"] == pytest.approx(74.0, rel=1e-9, abs=HELD)
+
+
+def test_fair_share_with_a_class_that_needs_no_water(tmp_path):
+    # TWO_USES-like: A (60, recycles) and B (40, tap only) in class 1, and C with no demand
+    # alone in class 2, fair share, cut 25%. C's class has nothing to cut: its largest cut
+    # fraction is 0 (it cannot go below), and A and B share the cut as in
+    # tests/test_rationing.py: both cut by 25%, A short 15, B short 10.
+    case = with_cut(load_case(write_case(tmp_path, {
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,A,60,1.0,\nP,B,40,0.0,0\nP,C,0,0.0,0\n",
+        "curtailment.csv": "plant,use,priority\nP,A,1\nP,B,1\nP,C,2\n",
+        "rationing.toml": "fair_share = true\n"})), cut=0.25)
+    r = plan(case)
+    short = r.shortages.set_index("use").shortage_m3_per_day
+    fair = 2 * 1.5 * 40 * HoldRule().abs_m3  # the fair-share hold, as in test_rationing.py
+    assert short["A"] == pytest.approx(15.0, rel=1e-9, abs=fair + HELD)
+    assert short["B"] == pytest.approx(10.0, rel=1e-9, abs=fair + HELD)
+    assert short["C"] == 0.0
