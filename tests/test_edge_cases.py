@@ -160,3 +160,25 @@ def test_fair_share_with_a_class_that_needs_no_water(tmp_path):
     assert short["A"] == pytest.approx(15.0, rel=1e-9, abs=fair + HELD)
     assert short["B"] == pytest.approx(10.0, rel=1e-9, abs=fair + HELD)
     assert short["C"] == 0.0
+
+
+def test_direct_reuse_beside_a_train_in_the_same_zone(tmp_path):
+    # One zone, one train T at 50% (K = 1). The rinse (100 m3/day, tap only, returns all its
+    # water at 20 ppm) may send its wastewater untreated to the cooling tower (60 m3/day, any
+    # water up to 1000 ppm, returns nothing). Direct reuse covers the whole tower: tap = 100
+    # (through the train it would be 100 + 60 - 0.5 x 100 = 110). Both take from the zone's
+    # generation-0 pool, 60 direct + 0 fed <= 100 returned.
+    r = plan(load_case(quality_helpers.write_case(tmp_path / "direct", {
+        "case.toml": 'name = "direct"\nmax_recycles = 1\ndirect_reuse = "listed"',
+        "plants.csv": "plant,zone\nP,1",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,rinse,100,1,0\nP,cool,60,0,",
+        "treatment.csv": "train,capacity_m3_per_day,recovery,zones,cost_per_m3\nT,1000,0.5,1,1",
+        "contaminants.csv": "contaminant,tap_ppm\nboron,10",
+        "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                           "P,rinse,boron,,20\nP,cool,boron,1000,30",
+        "train_quality.csv": "train,contaminant,product_ppm\nT,boron,130",
+        "reuse_links.csv": "from_plant,from_use,to_plant,to_use\nP,rinse,P,cool",
+    })))
+    assert r.summary.tap_m3_per_day == pytest.approx(100.0, rel=1e-9)
+    assert r.summary.direct_reuse_m3_per_day == pytest.approx(60.0, rel=1e-9)
