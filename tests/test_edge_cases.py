@@ -182,3 +182,16 @@ def test_direct_reuse_beside_a_train_in_the_same_zone(tmp_path):
     })))
     assert r.summary.tap_m3_per_day == pytest.approx(100.0, rel=1e-9)
     assert r.summary.direct_reuse_m3_per_day == pytest.approx(60.0, rel=1e-9)
+
+
+def test_a_source_less_than_one_ppm_above_a_limit_is_still_limited(tmp_path):
+    # The boron blend with tap at 39.9 ppm, product at 40.5 and the rinse's limit at 40: each
+    # m3 of tap leaves 0.1 ppm of room, each m3 of recycled water uses 0.5, so
+    # recycled <= 0.2 tap; tap + 0.2 tap = 100 gives tap = 83.333 (without the limit the
+    # least tap would be 53.33), and the inlet sits exactly at 40 ppm.
+    files = dict(BLEND)
+    files["contaminants.csv"] = "contaminant,tap_ppm\nboron,39.9"
+    files["train_quality.csv"] = "train,contaminant,product_ppm\nT,boron,40.5"
+    r = plan(load_case(quality_helpers.write_case(tmp_path / "near", files)))
+    assert r.summary.tap_m3_per_day == pytest.approx(100 / 1.2, rel=1e-9, abs=HELD)
+    assert r.quality.inlet_ppm.iloc[0] == pytest.approx(40.0, rel=1e-9)
