@@ -195,3 +195,21 @@ def test_a_source_less_than_one_ppm_above_a_limit_is_still_limited(tmp_path):
     r = plan(load_case(quality_helpers.write_case(tmp_path / "near", files)))
     assert r.summary.tap_m3_per_day == pytest.approx(100 / 1.2, rel=1e-9, abs=HELD)
     assert r.quality.inlet_ppm.iloc[0] == pytest.approx(40.0, rel=1e-9)
+
+
+def test_fair_share_within_each_class_not_across_classes(tmp_path):
+    # Class 1: A (60, returns all, takes once-treated water: least tap 40) and B (40, tap only);
+    # class 2: D (10, tap only). Baseline 90, cut 50%: cap 45. Class 1 is protected first and
+    # D may go without: A and B share the 45 at one fraction f, 40 (1 - f) + 40 (1 - f) = 45,
+    # f = 0.4375: A short 26.25, B short 17.5; then D gets no tap at all: short 10.
+    # (Were D's cut counted in class 1's fraction, D would be cut 5, B 20 and A nothing.)
+    r = plan(with_cut(load_case(write_case(tmp_path, {
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,A,60,1.0,\nP,B,40,0.0,0\nP,D,10,0.0,0\n",
+        "curtailment.csv": "plant,use,priority\nP,A,1\nP,B,1\nP,D,2\n",
+        "rationing.toml": "fair_share = true\n"})), cut=0.5))
+    short = r.shortages.set_index("use").shortage_m3_per_day
+    fair = 2 * 1.5 * 40 * HoldRule().abs_m3  # the fair-share hold, as in test_rationing.py
+    assert short["A"] == pytest.approx(0.4375 * 60, rel=1e-9, abs=fair + HELD)
+    assert short["B"] == pytest.approx(0.4375 * 40, rel=1e-9, abs=fair + HELD)
+    assert short["D"] == pytest.approx(10.0, rel=1e-9, abs=fair + HELD)
