@@ -12,7 +12,7 @@ from model.studies import with_cut
 from period_casefiles import write_case
 import quality_helpers
 from tests.factory import make_case
-from test_quality_hand import BLEND  # the one-use boron case worked there
+from test_quality_hand import BLEND, FEED  # hand-worked quality cases
 
 HELD = 2 * max(HoldRule().abs_m3, HoldRule().rel * 1e4)
 
@@ -213,3 +213,16 @@ def test_fair_share_within_each_class_not_across_classes(tmp_path):
     assert short["A"] == pytest.approx(0.4375 * 60, rel=1e-9, abs=fair + HELD)
     assert short["B"] == pytest.approx(0.4375 * 40, rel=1e-9, abs=fair + HELD)
     assert short["D"] == pytest.approx(10.0, rel=1e-9, abs=fair + HELD)
+
+
+def test_a_feed_less_than_one_ppm_above_its_limit_is_still_limited(tmp_path):
+    # The feed-limit case of tests/test_quality_hand.py with outlets at 400.5 (dirty) and 399.9
+    # (clean) against the 400 ppm feed limit: x_dirty x 0.5 <= x_clean x 0.1, x_clean <= 30
+    # (all the clean use returns) -> x_dirty <= 6, feed <= 36, recovered at 100%: the dirty
+    # use draws 100 - 36 = 64 of tap, the campus 64 + 30 = 94 (65 without the limit).
+    files = dict(FEED)
+    files["use_quality.csv"] = ("plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                                "P,dirty,tds,,400.5\nP,clean,tds,,399.9")
+    r = plan(load_case(quality_helpers.write_case(tmp_path / "feed", files)))
+    assert r.summary.tap_m3_per_day == pytest.approx(94.0, rel=1e-9, abs=HELD)
+    assert r.summary.treated_m3_per_day == pytest.approx(36.0, rel=1e-9, abs=HELD)
