@@ -226,3 +226,26 @@ def test_a_feed_less_than_one_ppm_above_its_limit_is_still_limited(tmp_path):
     r = plan(load_case(quality_helpers.write_case(tmp_path / "feed", files)))
     assert r.summary.tap_m3_per_day == pytest.approx(94.0, rel=1e-9, abs=HELD)
     assert r.summary.treated_m3_per_day == pytest.approx(36.0, rel=1e-9, abs=HELD)
+
+
+def test_direct_reuse_carries_the_giver_s_generation(tmp_path):
+    # As above, but the rinse also takes once-treated water (max_recycles 1) and the tower
+    # takes tap-quality water only (max_recycles 0): the tower may take the rinse's
+    # generation-0 wastewater d, never its generation-1 wastewater. With feed f: rinse tap
+    # 100 - 0.5 f, d <= (100 - 0.5 f) - f, tower tap 60 - d. Total tap 160 - 0.5 f - d is least
+    # at d = 60, f = 26.667: 260 / 3 = 86.667 (taking generation-1 water too would give 80).
+    r = plan(load_case(quality_helpers.write_case(tmp_path / "direct", {
+        "case.toml": 'name = "direct"\nmax_recycles = 1\ndirect_reuse = "listed"',
+        "plants.csv": "plant,zone\nP,1",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,rinse,100,1,1\nP,cool,60,0,0",
+        "treatment.csv": "train,capacity_m3_per_day,recovery,zones,cost_per_m3\nT,1000,0.5,1,1",
+        "contaminants.csv": "contaminant,tap_ppm\nboron,10",
+        "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                           "P,rinse,boron,,20\nP,cool,boron,1000,30",
+        "train_quality.csv": "train,contaminant,product_ppm\nT,boron,130",
+        "reuse_links.csv": "from_plant,from_use,to_plant,to_use\nP,rinse,P,cool",
+    })))
+    assert r.summary.tap_m3_per_day == pytest.approx(260 / 3, rel=1e-9, abs=HELD)
+    cool = r.allocation[r.allocation.use == "cool"]
+    assert (cool.generation == 0).all()
