@@ -63,12 +63,13 @@ def stage_days(case_name: str) -> dict[str, tuple[str, str]]:
 
 
 def test_2021_schedule_has_the_published_yellow_dates():
-    # yellow 2021-02-25, all lifted 2021-06-07 (FACTS.md)
+    # yellow 2021-02-25, all lifted 2021-06-07 (Crisis24; data/kaohsiung-2021-drought/README.md)
     assert stage_days("kaohsiung-2021-drought")["yellow"] == ("2021-02-25", "2021-06-06")
 
 
 def test_2023_schedules_have_the_published_dates():
-    # yellow 2023-03-08, orange from 2023-03-29, normal 2023-07-31 (FACTS.md)
+    # yellow 2023-03-08, orange from 2023-03-29, normal 2023-07-31 (txtreport 2023-03-29;
+    # data/kaohsiung-2023-drought/README.md)
     for name in ("kaohsiung-2023-drought", "kaohsiung-2023-drought-stress"):
         days = stage_days(name)
         assert days["yellow"] == ("2023-03-08", "2023-03-28")

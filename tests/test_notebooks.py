@@ -1,8 +1,11 @@
 """Execute every notebook in notebooks/ from top to bottom; a notebook that raises fails.
 
-The notebooks carry their own `assert` cells (demand met per plant, the closed form for a single
-use), so running them checks both that they still work against the package and that what they
-show is right.
+Every notebook carries `assert` cells for the figures it shows (01: demand met per plant, tap
+shares, marginal values, the closed form by generation; 02: the published Wang & Smith targets,
+the pinch curve and its marginal value, the NTIP pinch; 03: caps kept and no shortage under the
+shipped schedules, the deep-cut bars, the cut curve, the published cumulative savings), so
+running them checks both that they still work against the package and that what they show is
+right. `test_every_notebook_asserts` keeps it that way.
 
 The kernel is always the interpreter running the tests (`sys.executable`), so the notebooks
 import the `model` under test even if some other "python3" kernelspec is installed on the
@@ -26,6 +29,14 @@ CELL_TIMEOUT_S = 300
 def test_notebooks_are_found() -> None:
     # guards against the glob silently matching nothing (the parametrized test would then vanish)
     assert NOTEBOOKS, "no notebooks found in notebooks/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_every_notebook_asserts(path: Path) -> None:
+    # a notebook that only has to execute checks nothing it shows
+    nb = nbformat.read(path, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert sum("assert " in source for source in code) >= 2, path.name
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])

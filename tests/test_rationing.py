@@ -151,7 +151,7 @@ def test_tanker_break_even_against_shortage_value(tmp_path, above):
     slack = 2 * held / (30 * EPS) * 1.5
     if above:
         assert r.summary.tanker_m3 == pytest.approx(gap, rel=1e-9, abs=slack)
-        # 20 m3 of trucked water is one 20 t truck (FACTS.md): 20 m3 over one day is one truck
+        # 20 m3 of trucked water is one 20 t truck (Taiwan News 2021-03-04, data/README.md): 20 m3 over one day is one truck
         assert r.summary.tanker_trucks == pytest.approx(gap / 20, rel=1e-9, abs=slack)
         assert r.summary.periods[0].tanker_trucks_per_day == pytest.approx(1.0, rel=1e-6)
         assert r.summary.shortage_m3 == pytest.approx(0.0, abs=slack)

@@ -62,7 +62,8 @@ class Quality:
         return len(self.contaminants) <= 1
 
 
-# Taiwan Water Corporation drought alert stages: cut for large industrial users (FACTS.md).
+# Taiwan Water Corporation drought alert stages: cut for large industrial users (sources in
+# data/README.md: Taiwan News 4218393, Crisis24 2021-06-01, txtreport 2023-03-29).
 # blue/green: no cut; yellow: -7% (Kaohsiung 2021, crisis24); orange: -10% for large users
 # (Kaohsiung 2023, txtreport; up to -20% case by case); red: -15% (Taichung 2021, crisis24).
 TWC_STAGES: dict[str, float] = {"blue": 0.0, "green": 0.0, "yellow": 0.07, "orange": 0.10,

@@ -15,7 +15,8 @@ from model.results.drought import (holding, period_table, shortage_table, tank_c
                                     tank_level_table)
 from model.results.quality import binding_limits, quality_table
 from model.results.summary import (Discharge, LargestCut, QualitySummary, RationingSummary,
-                                   Summary, period_summaries, train_summaries)
+                                   Summary, period_summaries, tap_share,
+                                   train_summaries)
 from model.results.tables import (allocation_table, feed_table, plant_table, tidy,
                                   train_table, use_table, value)
 from model.solve import SolveReport
@@ -87,7 +88,7 @@ def _water(f: Formulation, uses: pd.DataFrame, trains: pd.DataFrame,
             treatment_reject=treated - store["product"],
             surplus_product=store["product"] - from_trains - store["tank_charge"]),
         consumed_m3_per_day=supplied - collectable, storage_gain_m3_per_day=store["gain"],
-        tap_share=tap / demand if demand > 0 else None,
+        tap_share=tap_share(tap, demand),
         uses_per_drop=demand / tap if tap > 0 else None,
         outside_supply_m3_per_day=_per_day(uses, "outside_supply_m3_per_day", days)
         if f.net.SUPPLIES else None)

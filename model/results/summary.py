@@ -14,7 +14,9 @@ Water balance (day-weighted over the horizon):
                                                                        recompute)
 where recycled counts water delivered from trains and from recycled-water tanks.
 
-Tap share is tap / demand: the share of the campus's demand (shortage included) met by tap.
+Tap share (`tap_share`, one definition for the campus and for each plant) is tap / demand:
+the share of the demand met by tap water. Demand is the whole demand, so shortage and trucked
+water are in the denominator: demand = tap + tanker + recycled + direct reuse + shortage.
 """
 from __future__ import annotations
 
@@ -151,6 +153,15 @@ class Summary:
             else:
                 out[f.name] = v
         return out
+
+
+def tap_share(tap, demand):
+    """Tap / demand, for the campus (floats) or per plant (pandas Series). Demand includes what
+    went short and what trucks brought, so a rationed or trucked plant is not shown drawing a
+    larger share of tap than it did. None (NaN in a table) where the demand is 0."""
+    if isinstance(demand, pd.Series):
+        return tap / demand.where(demand > 0)
+    return tap / demand if demand > 0 else None
 
 
 def train_summaries(trains: pd.DataFrame, total_days: float) -> list[TrainSummary]:

@@ -10,6 +10,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from model.formulation import Formulation
+from model.results.summary import tap_share
 from model.solve import SolveReport
 
 # m3/day: flows below HiGHS's primal feasibility tolerance (1e-7) are within the solver's
@@ -187,5 +188,5 @@ def plant_table(uses: pd.DataFrame) -> pd.DataFrame:
     weighted = uses.assign(**{c: uses[c] * uses.days for c in columns})
     days = uses.drop_duplicates("period").days.sum()
     df = weighted.groupby(["plant", "zone"], sort=False)[columns].sum() / days
-    df["tap_share"] = df.tap_m3_per_day / df.demand_m3_per_day.where(df.demand_m3_per_day > 0)
+    df["tap_share"] = tap_share(df.tap_m3_per_day, df.demand_m3_per_day)
     return df.reset_index()

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.errors import InfeasibleConstraintException
 
 from model import interrupts
-from model.errors import SolverError
+from model.errors import InfeasibleError, SolverError
 from model.formulation import Formulation, Method, Stage
 from model.solve.diagnose import check_cleanest_sources, explain_infeasible
 from model.solve.highs import LoadedLP, Outcome, Status, compile_and_load, run, use_method
@@ -210,8 +211,13 @@ def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
     """Solve `f` stage by stage. Raises `InfeasibleError` or `SolverError` unless optimal."""
     check_cleanest_sources(f.case)
     t0 = time.perf_counter()
-    with interrupts.stage("the loading of the model into HiGHS"):
-        lp = compile_and_load(f, time_limit_s)
+    try:
+        with interrupts.stage("the loading of the model into HiGHS"):
+            lp = compile_and_load(f, time_limit_s)
+    except InfeasibleConstraintException as error:
+        # a row with no variable left that cannot hold, e.g. a tank that can hold no generation
+        # (a case built in Python with max_recycles = 0) but must end with some water
+        raise InfeasibleError(f"the case has no feasible plan: {error}") from None
     load_s = time.perf_counter() - t0
     try:
         done = run_plan(f, lp)
