@@ -1,10 +1,12 @@
 """The last stage shares tap and recycled water evenly between plants, within the limits."""
+import highspy
 import pytest
 
 from model import load_case, plan
 from model.bundled import bundled_case
 from model.formulation import build_model
 from model.solve import solve
+from model.solve.highs import compile_and_load, open_rows
 from tests.factory import make_case
 
 
@@ -92,3 +94,23 @@ def test_an_unsolvable_sharing_stage_leaves_the_least_cost_plan_and_says_so(monk
     assert res.summary.cost_per_day == pytest.approx((400 - 400 / 1.5) / 0.5, rel=1e-9)
     monkeypatch.undo()
     assert plan(case).summary.stages_not_applied == []
+
+
+def test_sharing_rows_are_unbounded_until_the_sharing_stage():
+    # Stage.rows: the even_share rows only serve the last stage, so HiGHS holds them unbounded
+    # while tap and cost are solved (they can restrict nothing there: excess and deficit absorb
+    # any tap) and bounds them at 0 for the sharing stage. Checked on HiGHS's own LP, then on the
+    # plan: every even_share row holds with the bounds restored.
+    case = make_case([("A", "rinse", "1", 300, 1.0, None), ("B", "rinse", "1", 100, 1.0, None)],
+                     [("T", 1e6, 0.5, ("1",), 1.0)], max_recycles=1)
+    f = build_model(case)
+    lp = compile_and_load(f)
+    rows = [lp.row_of[id(con)] for con in f.model.even_share.values()]
+    assert len(rows) == 2
+    lower, upper = (lp.highs.getLp().row_lower_, lp.highs.getLp().row_upper_)
+    assert all(lower[r] == -highspy.kHighsInf and upper[r] == highspy.kHighsInf for r in rows)
+    open_rows(lp, len(f.stages.stages) - 1)
+    lower, upper = (lp.highs.getLp().row_lower_, lp.highs.getLp().row_upper_)
+    assert all(lower[r] == 0 and upper[r] == 0 for r in rows)
+    report = solve(build_model(case))
+    assert report.objectives["even_sharing"] == pytest.approx(0, abs=1e-9)

@@ -29,7 +29,8 @@ from model import interrupts
 from model.errors import InfeasibleError, SolverError
 from model.formulation import Formulation, Method, Stage
 from model.solve.diagnose import check_cleanest_sources, explain_infeasible
-from model.solve.highs import LoadedLP, Outcome, Status, compile_and_load, run, use_method
+from model.solve.highs import (LoadedLP, Outcome, Status, compile_and_load, open_rows, run,
+                               use_method)
 
 
 @dataclass
@@ -177,6 +178,7 @@ def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
         t0 = time.perf_counter()
         if i > 0:
             holds.add(i - 1, objectives[plan.stages[i - 1].objective])
+        open_rows(lp, i)
         if attempt is not None:
             outcome = attempt(lp, i, stage)
         else:
