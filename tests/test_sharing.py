@@ -6,6 +6,8 @@ from model import load_case, plan
 from model.bundled import bundled_case
 from model.formulation import build_model
 from model.solve import solve
+from model.solve import face as face_module
+from model.solve import stages as stages_module
 from model.solve.highs import compile_and_load, open_rows
 from tests.factory import make_case
 
@@ -114,3 +116,44 @@ def test_sharing_rows_are_unbounded_until_the_sharing_stage():
     assert all(lower[r] == 0 and upper[r] == 0 for r in rows)
     report = solve(build_model(case))
     assert report.objectives["even_sharing"] == pytest.approx(0, abs=1e-9)
+
+
+def _two_pools():
+    # A (zone 1, demand 300) under T1 (recovery 0.5, no capacity limit); B (zone 2, demand 100)
+    # under T2 (recovery 0.5, 20 m3/day); rinse, return 1, K = 1 (only tap water is recycled).
+    # Least tap: A: T + 0.5 T = 300 -> T = 200 (share 2/3); B: feed <= 20 -> recycled 10,
+    # tap 90 (share 0.9). Campus tap 290. Held at 290, the shares cannot move: the L1 deviation
+    # |200 - 300 s| + |90 - 100 s| is least at the weighted median s = 2/3: 23.33. Without the
+    # hold, A could draw 270 of tap to reach B's 0.9 and the deviation would be 0.
+    return make_case([("A", "rinse", "1", 300, 1.0, None), ("B", "rinse", "2", 100, 1.0, None)],
+                     [("T1", 1e6, 0.5, ("1",), 1.0), ("T2", 20, 0.5, ("2",), 1.0)],
+                     max_recycles=1)
+
+
+def test_the_sharing_stage_runs_on_the_optimal_face_and_keeps_every_hold(monkeypatch):
+    # model.solve.face: the tie-break is solved with columns and rows fixed by complementary
+    # slackness instead of under hold rows, and its plan is checked against every hold.
+    checks = []
+    real = stages_module.keeps_holds
+    monkeypatch.setattr(stages_module, "keeps_holds",
+                        lambda *a: checks.append(real(*a)) or checks[-1])
+    report = solve(build_model(_two_pools()))
+    assert checks == [True]  # the face's plan was kept: no fallback under the holds
+    assert report.objectives["total_tap_m3"] == pytest.approx(290, rel=1e-9)
+    assert report.objectives["even_sharing"] == pytest.approx(70 / 3, rel=1e-7)
+
+
+def test_a_face_too_large_is_caught_and_the_stage_is_solved_under_the_holds(monkeypatch):
+    # With every dual counted as zero nothing is fixed and the holds are relaxed, so the
+    # tie-break is free to buy tap (A to 270 m3/day, deviation 0). The check must refuse that
+    # plan and solve the stage again under the holds: the plan keeps 290 m3/day and 23.33.
+    monkeypatch.setattr(face_module, "DUAL_ZERO", float("inf"))
+    checks = []
+    real = stages_module.keeps_holds
+    monkeypatch.setattr(stages_module, "keeps_holds",
+                        lambda *a: checks.append(real(*a)) or checks[-1])
+    report = solve(build_model(_two_pools()))
+    assert checks == [False]
+    assert report.objectives["total_tap_m3"] == pytest.approx(290, rel=1e-9)
+    assert report.objectives["even_sharing"] == pytest.approx(70 / 3, rel=1e-7)
+    assert report.skipped_stages == ()

@@ -29,6 +29,7 @@ from model import interrupts
 from model.errors import InfeasibleError, SolverError
 from model.formulation import Formulation, Method, Stage
 from model.solve.diagnose import check_cleanest_sources, explain_infeasible
+from model.solve.face import StageDuals, keeps_holds, restrict, undo
 from model.solve.highs import (LoadedLP, Outcome, Status, compile_and_load, open_rows, run,
                                use_method)
 
@@ -160,6 +161,29 @@ class PlanRun:
     seconds: dict[str, float]
 
 
+def _run_stage(lp: LoadedLP, holds: "_Holds", i: int, stage: Stage, attempt,
+               solved: list[StageDuals]):
+    """Run stage i; a tie-break first on the optimal face of the solved stages (model.solve.face),
+    and under the holds only if that does not end optimal within every hold. Returns the outcome
+    and HiGHS's solution, read before any bound is put back."""
+    def run_once() -> Outcome:
+        if attempt is not None:
+            return attempt(lp, i, stage)
+        return _attempt(lp, stage) if i == 0 else _later_stage(lp, holds, stage)
+
+    fixed = restrict(lp, holds, solved) if stage.optional and i > 0 else None
+    outcome = run_once()
+    sol = lp.highs.getSolution()
+    if fixed is not None:
+        ok = outcome.status is Status.OPTIMAL \
+            and keeps_holds(lp, holds, np.asarray(sol.col_value, dtype=float))
+        undo(lp, holds, fixed)
+        if not ok:
+            outcome = run_once()
+            sol = lp.highs.getSolution()
+    return outcome, sol
+
+
 def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
              attempt=None) -> PlanRun:
     """Run every stage of the plan on `lp`, as it is loaded. Raises `FirstStageFailed` when the
@@ -169,20 +193,17 @@ def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
     `holds` keeps the rows holding solved stages (new rows by default); `attempt(lp, i, stage)`
     runs one stage (by default `_attempt` for the first stage, `_later_stage` for the others),
     so that warm re-solves can start each stage from a basis of their own."""
-    h, plan = lp.highs, f.stages
+    plan = f.stages
     holds = holds if holds is not None else _Holds(f, lp)
     objectives: dict[str, float] = {}
     seconds: dict[str, float] = {}
-    duals, tolerance, skipped = None, 0.0, []
+    duals, tolerance, skipped, solved = None, 0.0, [], []
     for i, stage in enumerate(plan.stages):
         t0 = time.perf_counter()
         if i > 0:
             holds.add(i - 1, objectives[plan.stages[i - 1].objective])
         open_rows(lp, i)
-        if attempt is not None:
-            outcome = attempt(lp, i, stage)
-        else:
-            outcome = _attempt(lp, stage) if i == 0 else _later_stage(lp, holds, stage)
+        outcome, sol = _run_stage(lp, holds, i, stage, attempt, solved)
         if outcome.status is Status.TIME_LIMIT:
             raise _incumbent(lp, stage, i, outcome)
         if outcome.status is not Status.OPTIMAL:
@@ -196,8 +217,10 @@ def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
             raise SolverError(f"the {stage.objective} stage did not end optimal "
                               f"({outcome.text}) after holding the earlier stages at their "
                               "optimum; this is a numerical failure. No figures are reported.")
-        sol = h.getSolution()
         x = np.asarray(sol.col_value, dtype=float)
+        if not lp.integer:
+            solved.append(StageDuals(np.asarray(sol.col_dual, dtype=float),
+                                          np.asarray(sol.row_dual, dtype=float)))
         objectives[stage.objective] = float(lp.costs[i] @ x + lp.offsets[i])
         if stage.objective == plan.dual_stage:
             duals = np.asarray(sol.row_dual, dtype=float)[:len(lp.rows)]
