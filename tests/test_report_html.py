@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from graphlib import CycleError, TopologicalSorter
 
 import pandas as pd
 import pytest
@@ -87,13 +88,25 @@ def check_links_against_tables(r) -> None:
                          ("surplus product", b.surplus_product)]:
         assert links[links.kind == kind].m3_per_day.sum() == approx(figure), kind
     assert links[links.target == "discharged"].m3_per_day.sum() == approx(s.discharged_m3_per_day)
-    # every node between a source and a sink balances
-    for node in (set(links.source) | set(links.target)) - SOURCES - SINKS:
+    # every node between a source and a sink balances; a node drawn twice (a train, a basin, a
+    # pool reused untreated) balances over its two halves: what its right half keeps, its left
+    # half gives
+    pairs = {f"{t} intake": f"{t} product" for t in r.trains.train}
+    pairs |= {f"zone {z} wastewater": f"zone {z} direct reuse" for z in r.uses.zone.unique()}
+    if r.tank_levels is not None:
+        basins = r.tank_levels[r.tank_levels.holds == "wastewater"].tank.unique()
+        pairs |= {f"tank {k} in": f"tank {k} out" for k in basins}
+    nodes = set(links.source) | set(links.target)
+    into = lambda n: links[links.target == n].m3_per_day.sum()  # noqa: E731
+    out = lambda n: links[links.source == n].m3_per_day.sum()  # noqa: E731
+    for right, left in pairs.items():
+        assert left not in nodes or right in nodes, left  # no left half without its right
+    for node in nodes - SOURCES - SINKS - set(pairs.values()):
         if node.startswith("tanker"):
             continue
-        into = links[links.target == node].m3_per_day.sum()
-        out = links[links.source == node].m3_per_day.sum()
-        assert into == approx(out), node
+        left = pairs.get(node)
+        given = 0.0 if left is None else out(left) - into(left)
+        assert into(node) - out(node) == approx(given), node
     # the campus: water bought and drawn from storage = consumed + discharged + stored
     bought = links[links.source.isin({"tap water", "stored at the start"})
                    | links.source.str.startswith("tanker")].m3_per_day.sum()
@@ -103,6 +116,34 @@ def check_links_against_tables(r) -> None:
 
 def test_sankey_links_of_a_steady_plan_are_its_flows(steady):
     check_links_against_tables(steady)
+
+
+def left_to_right(links: pd.DataFrame) -> list[str]:
+    """The nodes in an order where every link runs forward; CycleError if a link runs back."""
+    graph = {}
+    for source, target in zip(links.source, links.target):
+        graph.setdefault(target, set()).add(source)
+    return list(TopologicalSorter(graph).static_order())
+
+
+def test_every_link_runs_left_to_right(steady, drought, tmp_path):
+    # trains and pools drawn twice: no loop from a train's product back to its intake
+    for r in (steady, drought, basin_and_direct_reuse(tmp_path)):
+        links = sankey_links(r)
+        order = left_to_right(links)
+        for train in r.trains.train:
+            assert order.index(f"{train} product") < order.index(f"{train} intake")
+            # the intake gives only the reject; the product half takes nothing in
+            assert set(links[links.source == f"{train} intake"].kind) == {"reject"}
+            assert not (links.target == f"{train} product").any()
+
+
+def test_the_loop_check_can_fail(steady):
+    # drawn once, K14 takes the zone's wastewater and gives the plants their water: a cycle
+    links = sankey_links(steady)
+    once = links.assign(source=links.source.str.replace(" product", " intake"))
+    with pytest.raises(CycleError):
+        left_to_right(once)
 
 
 def test_sankey_links_with_periods_a_tank_trucks_and_a_boost(drought):

@@ -1,4 +1,5 @@
-"""`wateralloc options [CASE] [--max-tap X | --budget B] [--no-shortage] [--front N] ...`:
+"""`wateralloc options [CASE] [--max-tap X | --budget B] [--no-shortage] [--front N]
+[--json FILE] [--out DIR] [--html FILE] [--xlsx FILE] ...`:
 every option alone, then the best portfolio (an exact MILP) or the trade-off front."""
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from model.case import load_case
 from model.cli.solve import case_folder, seconds
 from model.errors import EXIT_OK, UsageError
 from model.results.options import OptionsReport, options_files, options_json, options_text
+from model.results.options_report import options_report, options_workbook
 from model.results.output import check_outputs, write_outputs
 from model.studies import with_cut
 from model.studies.options import option_rows, portfolio_figures
@@ -64,6 +66,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, help="write options, portfolio and front as JSON")
     p.add_argument("--out", type=Path, help="write the tables as CSV, with the chosen "
                                             "portfolio's plan tables")
+    p.add_argument("--html", type=Path, help="write the study as one self-contained HTML report "
+                                             "(the cost-tap chart, the options table)")
+    p.add_argument("--xlsx", type=Path, help="write the summary and every table as one Excel "
+                                             "workbook")
     p.add_argument("--time-limit", type=seconds, default=None,
                    help="solver time limit per solve in seconds; a MILP stopped by it exits 4 "
                         "with its best portfolio marked as not proven optimal")
@@ -95,7 +101,8 @@ def _describe(q: Question) -> str:
 def run(args: argparse.Namespace) -> int:
     progress.enabled = True
     folder = case_folder(args.case_dir)
-    check_outputs(args.out, {"--json": args.json}, [folder])  # before any solve
+    check_outputs(args.out, {"--json": args.json, "--html": args.html, "--xlsx": args.xlsx},
+                  [folder])  # before any solve
     with interrupts.stage("the reading of the case"):
         case = with_cut(load_case(folder), cut=args.cut, stage=args.stage)
     q = _question(args, case)
@@ -116,8 +123,10 @@ def run(args: argparse.Namespace) -> int:
         report["front"] = [asdict(p) | {"selected": list(p.selected)} for p in points]
         clock["front"] = time.perf_counter() - t0
     out = OptionsReport(**report, seconds=clock)
+    singles = {"--json": (args.json, options_json) if args.json is not None else None,
+               "--html": (args.html, options_report) if args.html is not None else None,
+               "--xlsx": (args.xlsx, options_workbook) if args.xlsx is not None else None}
     write_outputs(args.out, options_files(out) if args.out is not None else {},
-                  {"--json": (args.json, options_json(out))} if args.json is not None else None,
-                  [folder])
+                  {o: (v[0], v[1](out)) for o, v in singles.items() if v is not None}, [folder])
     print(options_text(out))
     return EXIT_OK

@@ -1,4 +1,5 @@
-"""`wateralloc sweep [CASE] (--scenarios FILE | --vary PARAM=START:STOP:N ...) ...`: many
+"""`wateralloc sweep [CASE] (--scenarios FILE | --vary PARAM=START:STOP:N ...) [--json FILE]
+[--out DIR] [--html FILE] [--xlsx FILE] ...`: many
 what-ifs on one case, re-solved warm; `--workers N` or `--scheduler ADDRESS` run them on Dask.
 
 The sweep writes nothing until every scenario is solved (and, with `--verify`, checked), then
@@ -21,6 +22,7 @@ from model.cli.solve import case_folder
 from model.errors import EXIT_OK, EXIT_SOLVER, UsageError
 from model.results.output import check_outputs, write_outputs
 from model.results.sweep import counts_of, summary_line, sweep_json, sweep_table
+from model.results.sweep_report import sweep_report, sweep_workbook
 from model.studies.sweep import run_sweep, verify
 
 PRINT_ROWS = 40  # the table is printed for sweeps up to this many scenarios
@@ -58,6 +60,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     sweep.add_argument("--json", type=Path, help="write every scenario's figures as JSON")
     sweep.add_argument("--out", type=Path, help="write sweep.csv (and sweep.parquet when "
                                                 "pyarrow is installed) to this folder")
+    sweep.add_argument("--html", type=Path, help="write the sweep as one self-contained HTML "
+                       "report (line charts or heat maps of tap, cost and shortage)")
+    sweep.add_argument("--xlsx", type=Path, help="write the summary and the sweep table as one "
+                       "Excel workbook")
     return sweep
 
 
@@ -110,7 +116,8 @@ def _files(table) -> dict[str, str | bytes]:
 def run(args: argparse.Namespace) -> int:
     folder = case_folder(args.case_dir)
     inputs = [folder] + ([args.scenarios] if args.scenarios is not None else [])
-    check_outputs(args.out, {"--json": args.json}, inputs)  # before any solve
+    check_outputs(args.out, {"--json": args.json, "--html": args.html, "--xlsx": args.xlsx},
+                  inputs)  # before any solve
     case = load_case(folder)
     sweep = read_scenarios(args.scenarios, case) if args.scenarios is not None \
         else vary_scenarios(args.vary, case)
@@ -129,9 +136,13 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_SOLVER
         print(f"verify: {len(checked)} scenarios re-solved cold agree within 1e-7 relative")
     table = sweep_table(rows)
+    singles = {
+        "--json": (args.json, lambda: sweep_json(case.name, rows, counts)),
+        "--html": (args.html, lambda: sweep_report(case.name, table, counts, seconds)),
+        "--xlsx": (args.xlsx, lambda: sweep_workbook(case.name, table, counts, seconds))}
     write_outputs(args.out, _files(table) if args.out is not None else {},
-                  {"--json": (args.json, sweep_json(case.name, rows, counts))}
-                  if args.json is not None else None, inputs)
+                  {o: (path, content()) for o, (path, content) in singles.items()
+                   if path is not None}, inputs)
     if len(rows) <= PRINT_ROWS:
         print(table.to_string(index=False))
     print(summary_line(counts, seconds))

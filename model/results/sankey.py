@@ -1,24 +1,35 @@
 """The campus water as a Sankey diagram, its links computed from the result tables only.
 
 Every link is a day-weighted flow over the horizon (m3/day; for a steady case, the day's flow),
-so the diagram shows the same figures as the summary. Nodes and what flows through them:
+so the diagram shows the same figures as the summary. Every link runs left to right: a node that
+water passes through twice (a train treats what the plants returned and sends it back to them)
+is drawn twice, as the place the water enters on the right and the place it leaves on the left:
+
+    train s        "s intake" (feed in, reject out) and "s product" (product out)
+    zone z pool    "zone z wastewater" (returned in; feed, basin, untreated out) and, where
+                   plants reuse it untreated, "zone z direct reuse" (to plants)
+    basin k        "tank k in" (from the pool; gained over the horizon) and "tank k out" (back
+                   to the pool; drawn down over the horizon)
+
+Nodes and what flows through them:
 
     tap, tanker k, other outside supply  ->  plant               allocation (g = 0)
-    train s, recycled tank k             ->  plant, by generation allocation
-    zone z wastewater (direct reuse)     ->  plant               allocation (direct:<p>/<u>)
+    s product, recycled tank k           ->  plant, by generation allocation
+    zone z direct reuse                  ->  plant               allocation (direct:<p>/<u>)
     plant  ->  zone z wastewater         return_fraction x supplied      uses
     plant  ->  consumed                  (1 - return_fraction) x supplied uses
-    zone z wastewater  ->  train s       feeds
-    zone z wastewater  <-> basin k       tank_levels (charge, discharge)
+    zone z wastewater  ->  s intake      feeds
+    zone z wastewater  ->  tank k in; tank k out -> zone z wastewater    tank_levels (basins)
     zone z wastewater  ->  discharged    untreated: what the zone returns and nothing takes
-    train s  ->  recycled tank k         tank_charges
-    train s  ->  discharged              reject = treated - product; surplus = product -
-                                         delivered - put into tanks     trains
+    s product  ->  recycled tank k       tank_charges
+    s intake   ->  discharged            reject = treated - product                  trains
+    s product  ->  discharged            surplus = product - delivered - put into tanks
     stored at the start -> tank k        contents drawn down over the horizon
     tank k -> stored at the end          contents gained over the horizon
 
 Where physics says so, what flows into a node flows out of it: plants, zone pools, trains and
-tanks balance, and tap + tanker + drawdown = consumed + discharged + gain for the campus
+tanks balance (a node drawn twice balances over its two halves: what its right half keeps, its
+left half gives), and tap + tanker + drawdown = consumed + discharged + gain for the campus
 (tests/test_report_html.py recomputes every link and these balances from the tables).
 """
 from __future__ import annotations
@@ -156,7 +167,34 @@ def sankey_links(results: Results) -> pd.DataFrame:
     untreated = [(pool, "discharged",
                   df[df.target == pool].m3_per_day.sum() - df[df.source == pool].m3_per_day.sum(),
                   "untreated", None) for pool in sorted(pools)]
-    return pd.concat([df, pd.DataFrame(untreated, columns=LINK_COLUMNS)], ignore_index=True)
+    df = pd.concat([df, pd.DataFrame(untreated, columns=LINK_COLUMNS)], ignore_index=True)
+    return _left_to_right(df, names, results)
+
+
+def _left_to_right(df: pd.DataFrame, names: Names, results: Results) -> pd.DataFrame:
+    """Draw trains, basins and the pools reused untreated twice (see the module's docstring),
+    so that no link runs back across the picture."""
+    levels = results.tank_levels
+    basins = set() if levels is None else {
+        f"tank {k}" for k in levels[levels.holds == "wastewater"].tank}
+
+    def source(node: str, kind: str) -> str:
+        if node in names.trains:
+            return f"{node} intake" if kind == "reject" else f"{node} product"
+        if kind == "direct reuse":
+            return node.removesuffix(" wastewater") + " direct reuse"
+        if node in basins:
+            return f"{node} in" if kind == "storage" else f"{node} out"
+        return node
+
+    def target(node: str, kind: str) -> str:
+        if node in names.trains:
+            return f"{node} intake"
+        if node in basins:
+            return f"{node} out" if kind == "storage" else f"{node} in"
+        return node
+    return df.assign(source=[source(n, k) for n, k in zip(df.source, df.kind)],
+                     target=[target(n, k) for n, k in zip(df.target, df.kind)])
 
 
 def _colour(kind: str, generation) -> str:
@@ -174,7 +212,7 @@ def sankey_figure(results: Results, title: str = "Campus water (m3/day)") -> go.
     labels = [("" if pd.isna(g) else f"generation {int(g)} ") + k
               for k, g in zip(links.kind, links.generation)]
     figure = go.Figure(go.Sankey(
-        arrangement="snap", domain=dict(y=[0.18, 1.0]),  # room below for the loops back
+        arrangement="snap",
         node=dict(label=nodes, pad=14, thickness=14,
                   hovertemplate="%{label}<br>%{value:,.1f} m3/day<extra></extra>"),
         link=dict(source=[index[s] for s in links.source],

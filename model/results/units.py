@@ -17,12 +17,17 @@ NAMED = {
     "tanker_trucks": "trucks", "cost": "money", "generation": "treatment passes",
     "uses_per_drop": "times", "max_recycles": "treatment passes", "priority": "class",
     "lost_value_per_m3": "money/m3",
+    # options (money in the case's currency)
+    "capex": "money", "annualized_cost_per_year": "money/year", "change_per_year": "money/year",
+    "cost_per_m3_saved": "money/m3", "payback_years": "years",
+    # sweep parameters (`capacity:<train>`, `demand:<plant>/<use>`, ...)
+    "capacity": "m3/day", "demand": "m3/day", "tap_cap": "m3/day", "demand_factor": "factor",
 }
 
 
 def unit_of(name: str) -> str | None:
     """The unit of a column or (dotted) summary key, None when it has none (a name, a flag)."""
-    last = name.rsplit(".", 1)[-1]
+    last = name.rsplit(".", 1)[-1].split(":", 1)[0]  # `recovery_value:K14` is a recovery_value
     if last in NAMED:
         return NAMED[last]
     return next((unit for suffix, unit in SUFFIXES if last.endswith(suffix)), None)
