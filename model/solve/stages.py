@@ -176,7 +176,7 @@ def _run_stage(lp: LoadedLP, holds: "_Holds", i: int, stage: Stage, attempt,
     sol = lp.highs.getSolution()
     if fixed is not None:
         ok = outcome.status is Status.OPTIMAL \
-            and keeps_holds(lp, holds, np.asarray(sol.col_value, dtype=float))
+            and keeps_holds(lp, holds, np.asarray(sol.col_value, dtype=float), solved)
         undo(lp, holds, fixed)
         if not ok:
             outcome = run_once()
