@@ -33,7 +33,7 @@ from model.solve.highs import Status
 from model.solve.warm import ENTRIES, WarmLP, WarmRun
 from model.studies.plan import plan
 
-MODELS = 4  # warm models kept per case: the structures and rationings used last
+MODELS = 8  # warm models kept per case: the structures and rationings used last
 
 
 def _rations(case: Case) -> bool:
