@@ -140,8 +140,11 @@ def test_warm_option_switches_equal_cold_plans():
         cold = plan(with_cut(apply_options(case, change.options), change.cut, change.stage)
                     if change.trains == {} else apply(case, change))
         _assert_same_plan(warm, cold)
-    # structures used: none, supply, link, train, supply rationed: one warm model each, at most
-    assert len(plans.models) <= 4
+    # one warm model per (structural options, rationed): the capacity and recovery options
+    # only move numbers, so they share the model of the structure they are built on
+    assert set(plans.models) == {((), False), (("Nanzih-reclaimed",), False),
+                                 (("K14-Zone3-link",), True), (("K18B-train",), False),
+                                 (("Nanzih-reclaimed",), True)}
 
 
 def test_an_option_switch_in_the_callback_gives_the_cold_plans_tap():
@@ -163,8 +166,8 @@ def test_switching_in_options_that_exclude_each_other_is_the_usage_message():
            {"type": "option", "option": "K18B-train"}]
     out = replan(Session(), {"path": str(PHASE3), "name": "p3"}, [None], [None],
                  [{"type": "capacity", "train": "K14"}], None, None, 1, ["in", "in"], ids)
-    assert out[3] == ("wateralloc: invalid option option 'K18B-train': options K14-Zone3-link "
-                      "and K18B-train exclude each other: set one of them to 0")
+    assert out[3] == ("wateralloc: invalid option switch 'K18B-train': options K14-Zone3-link "
+                      "and K18B-train exclude each other: leave one of them out")
     assert out[0] == [] and out[2] is None and out[4] is None
 
 

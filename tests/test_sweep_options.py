@@ -135,7 +135,7 @@ def test_a_bad_option_file_is_exit_2_with_line_column_value_and_rule(tmp_path, c
     assert f"bad.csv, line 4, column 'option:{TRAIN}': value '0.5': {rule}" in err
     assert f"bad.csv, line 5, column 'option:{REC80}': value 'yes': {rule}" in err
     assert f"bad.csv, line 6, column 'option:{TRAIN}': value 1: options {LINK} and {TRAIN} " \
-        "exclude each other: set one of them to 0" in err
+        "exclude each other: leave one of them out" in err
     assert "line 2" not in err and "Traceback" not in err
     header = tmp_path / "header.csv"
     header.write_text("scenario,option:K99-pipe\nx,1\n", encoding="utf-8")
@@ -152,7 +152,7 @@ def test_bad_option_ranges_are_exit_2(capsys):
         in capsys.readouterr().err
     assert main(["sweep", "ntip-2028-phase3", "--vary", f"option:{REC80}=0:1:2",
                  "--vary", f"option:{REC85}=0:1:2"]) == 2
-    assert f"options {REC80} and {REC85} exclude each other: set one of them to 0; the grid " \
+    assert f"options {REC80} and {REC85} exclude each other: leave one of them out; the grid " \
         "has scenarios that break this: use a scenarios file" in capsys.readouterr().err
 
 

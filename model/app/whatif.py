@@ -100,9 +100,9 @@ def _options(case: Case, chosen: tuple[str, ...]) -> tuple[str, ...]:
     known = {o.name for o in case.options}
     for name in chosen:
         if name not in known:
-            raise UsageError("option", name, "not in the case's options.csv")
+            raise UsageError("switch", name, "not an option of the case's options.csv")
     for name, rule in choice_conflicts(case, chosen, ()):
-        raise UsageError("option", name, rule)
+        raise UsageError("switch", name, rule)
     return tuple(chosen)
 
 

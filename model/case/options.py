@@ -250,7 +250,7 @@ def choice_conflicts(case: Case, chosen, refused) -> list[tuple[str, str]]:
     catalogue, built = option_of(case), closure(case, chosen)
     problems = [(r, f"option {o} requires {r}: set {r} to 1 or {o} to 0") for o in built
                 for r in catalogue[o].requires if r in refused]
-    problems += [(b, f"options {a} and {b} exclude each other: set one of them to 0")
+    problems += [(b, f"options {a} and {b} exclude each other: leave one of them out")
                  for i, a in enumerate(built) for b in built[i + 1:]
                  if b in catalogue[a].excludes or a in catalogue[b].excludes]
     return problems
