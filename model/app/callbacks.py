@@ -12,8 +12,8 @@ from pathlib import Path
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, no_update
 
-from model.app.page import (NO_STAGE, Session, headline, layout, no_plan_figure, plants_table,
-                            stage_options, train_rows)
+from model.app.page import (IN, NO_STAGE, Session, headline, layout, no_plan_figure,
+                            option_rows, plants_table, stage_options, train_rows)
 from model.app.whatif import WhatIf
 from model.bundled import bundled_case, bundled_case_names
 from model.errors import WaterallocError
@@ -29,14 +29,17 @@ def message(exc: Exception) -> str:
             "the case.")
 
 
-def what_if(capacities, recoveries, ids, stage, cut, factor) -> WhatIf:
+def what_if(capacities, recoveries, ids, stage, cut, factor, switches=(), switch_ids=()
+            ) -> WhatIf:
     trains = {i["train"]: (c, r) for i, c, r in zip(ids, capacities, recoveries)}
+    chosen = tuple(i["option"] for i, v in zip(switch_ids, switches) if v == IN)
     return WhatIf(trains, None if stage in (None, NO_STAGE) else stage, cut,
-                  1.0 if factor is None else factor)
+                  1.0 if factor is None else factor, chosen)
 
 
 def choose_case(session: Session, name, contents, filename):
-    """(case reference, train controls, stage options, stage, cut, message) for a choice."""
+    """(case reference, train controls, option switches, stage options, stage, cut, message)
+    for a choice."""
     try:
         if ctx.triggered_id == "upload" and contents:
             path = session.save_upload(contents, filename)
@@ -44,23 +47,24 @@ def choose_case(session: Session, name, contents, filename):
             path = bundled_case(name) if name in bundled_case_names() else Path(name)
         case = session.case(str(path))
     except (WaterallocError, ValueError, OSError) as exc:
-        return no_update, no_update, no_update, no_update, no_update, message(exc)
+        return (no_update,) * 6 + (message(exc),)
     ref = {"path": str(path), "name": case.name}
-    return ref, train_rows(case), stage_options(case), NO_STAGE, None, ""
+    return ref, train_rows(case), option_rows(case), stage_options(case), NO_STAGE, None, ""
 
 
-def replan(session: Session, ref, capacities, recoveries, ids, stage, cut, factor):
+def replan(session: Session, ref, capacities, recoveries, ids, stage, cut, factor,
+           switches=(), switch_ids=()):
     """(headline, Sankey, plant table, message, plan key) after any change."""
     if not ref:
         return [], no_plan_figure("no case"), None, "", None
-    change = what_if(capacities, recoveries, ids, stage, cut, factor)
+    change = what_if(capacities, recoveries, ids, stage, cut, factor, switches, switch_ids)
     try:
         results = session.plan(ref["path"], change)
     except Exception as exc:  # every failure is a message; no figure survives it
         return [], no_plan_figure("no plan: see the message above"), None, message(exc), None
     return (headline(results), sankey_figure(results, f"{ref['name']}: campus water (m3/day)"),
             plants_table(results), "", {"path": ref["path"], "what_if": [
-                capacities, recoveries, ids, stage, cut, factor]})
+                capacities, recoveries, ids, stage, cut, factor, switches, switch_ids]})
 
 
 def download(session: Session, kind: str, key):
@@ -79,7 +83,9 @@ def create_app(default_case: str) -> dash.Dash:
     app.layout = layout(default_case)
     train = {"capacity": {"type": "capacity", "train": ALL},
              "recovery": {"type": "recovery", "train": ALL}}
+    switch = {"type": "option", "option": ALL}
     app.callback(Output("case-ref", "data"), Output("train-controls", "children"),
+                 Output("option-controls", "children"),
                  Output("stage", "options"), Output("stage", "value"), Output("cut", "value"),
                  Output("message", "children", allow_duplicate=True),
                  Input("case", "value"), Input("upload", "contents"),
@@ -90,7 +96,8 @@ def create_app(default_case: str) -> dash.Dash:
                  Output("plan-key", "data"),
                  Input("case-ref", "data"), Input(train["capacity"], "value"),
                  Input(train["recovery"], "value"), State(train["capacity"], "id"),
-                 Input("stage", "value"), Input("cut", "value"), Input("demand-factor", "value"))(
+                 Input("stage", "value"), Input("cut", "value"), Input("demand-factor", "value"),
+                 Input(switch, "value"), State(switch, "id"))(
         lambda *a: replan(session, *a))
     app.callback(Output("download", "data"), Input("download-xlsx", "n_clicks"),
                  Input("download-csv", "n_clicks"), State("plan-key", "data"),

@@ -4,11 +4,13 @@
     trains       capacity (m3/day) and recovery of each train
     drought      a stage of the case's stage table, or a cut fraction, in every period
     demand       a factor on every use's demand
+    options      each option of the case's options.csv, in or out (out: as `wateralloc solve`)
     ->           tap, tap share, shortage, cost; the Sankey; the per-plant table;
                  the plan as Excel (every table) or CSV (allocation.csv)
 
-Every plan comes from `model.app.whatif.resolve` (through `Session.plan`, which keeps recent
-plans for the downloads); the callbacks are in model.app.callbacks.
+Every plan comes from `model.app.whatif.resolve` (through `Session.plan`, which keeps each
+case's warm models and recent plans for the downloads); the callbacks are in
+model.app.callbacks.
 """
 from __future__ import annotations
 
@@ -28,24 +30,42 @@ from model.case import TWC_STAGES, Case, load_case
 from model.case.workbook import is_workbook
 from model.results import Results
 from model.results.html import headline_figures
+from model.studies.whatif import WarmPlans
 
 CACHE_SIZE = 32
+CASES = 4  # cases whose warm models a session keeps
+OUT, IN = "out", "in"
 NO_STAGE = "(none)"
 NUMBER = {"width": "10em"}
 CELL = {"padding": "2px 8px", "borderBottom": "1px solid #ddd", "textAlign": "right"}
 
 
 class Session:
-    """Uploaded workbooks (in a private temporary folder), loaded cases and recent plans."""
+    """Uploaded workbooks (in a private temporary folder), loaded cases with their warm models,
+    and recent plans."""
 
     def __init__(self):
         self.folder = Path(tempfile.mkdtemp(prefix="wateralloc-app-"))
         self.plans: OrderedDict[tuple, Results] = OrderedDict()
+        self.cases: OrderedDict[str, WarmPlans] = OrderedDict()
         self.lock = threading.Lock()
         self.uploads = 0
 
+    def warm(self, path: str) -> WarmPlans:
+        """The case at `path`, read once, with its warm models."""
+        with self.lock:
+            if path in self.cases:
+                self.cases.move_to_end(path)
+                return self.cases[path]
+        plans = WarmPlans(load_case(Path(path)))
+        with self.lock:
+            self.cases[path] = plans
+            while len(self.cases) > CASES:
+                self.cases.popitem(last=False)
+        return plans
+
     def case(self, path: str) -> Case:
-        return load_case(Path(path))
+        return self.warm(path).case
 
     def plan(self, path: str, what_if: WhatIf) -> Results:
         key = (path, what_if.key())
@@ -53,7 +73,8 @@ class Session:
             if key in self.plans:
                 self.plans.move_to_end(key)
                 return self.plans[key]
-        results = resolve(self.case(path), what_if)
+        plans = self.warm(path)
+        results = resolve(plans.case, what_if, plans)
         with self.lock:
             self.plans[key] = results
             while len(self.plans) > CACHE_SIZE:
@@ -89,6 +110,20 @@ def train_rows(case: Case) -> list:
     return [html.Table([header] + rows)]
 
 
+def option_rows(case: Case) -> list:
+    """A switch per option of options.csv: out (the default, as `wateralloc solve` plans the
+    case) or in (built in with the options it requires)."""
+    if not case.options:
+        return []
+    header = html.Tr([html.Th("option"), html.Th("kind"), html.Th("capex"), html.Th("")])
+    rows = [html.Tr([html.Td(o.name), html.Td(o.kind), html.Td(f"{o.capex:,.0f}", style=CELL),
+                     html.Td(dcc.RadioItems([OUT, IN], OUT, id={"type": "option",
+                                                                 "option": o.name},
+                                            inline=True))])
+            for o in case.options]
+    return [html.Table([header] + rows, id="options-table")]
+
+
 def stage_options(case: Case) -> list[str]:
     stages = case.rationing.stages if case.rationing is not None else TWC_STAGES
     return [NO_STAGE] + list(stages)
@@ -106,7 +141,7 @@ def layout(default: str) -> html.Div:
                       "upload a case workbook (.xlsx)"))],
                  style={"display": "flex", "gap": "1em", "alignItems": "center"}),
         html.Pre(id="message", style={"color": "#b00", "whiteSpace": "pre-wrap"}),
-        html.Div(id="train-controls"),
+        html.Div(id="train-controls"), html.Div(id="option-controls"),
         html.Div([html.Label("drought stage "), dcc.Dropdown(id="stage", clearable=False,
                                                              style={"width": "12em"}),
                   html.Label("or cut (fraction) "), dcc.Input(id="cut", type="number",

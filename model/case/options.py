@@ -227,6 +227,47 @@ def option_of(case: Case) -> dict[str, Option]:
     return {o.name: o for o in case.options}
 
 
+# kinds that add trains, zones served, tanks or supplies: a model of their own. `capacity` and
+# `recovery` options only change numbers of the model without them.
+STRUCTURAL = ("train", "link", "tank", "supply")
+
+
+def closure(case: Case, names) -> tuple[str, ...]:
+    """The named options and every option they require, in catalogue order."""
+    catalogue, wanted, todo = option_of(case), set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            todo.extend(catalogue[name].requires)
+    return tuple(o.name for o in case.options if o.name in wanted)
+
+
+def choice_conflicts(case: Case, chosen, refused) -> list[tuple[str, str]]:
+    """What is wrong with building `chosen` (and what they require) while leaving `refused`
+    out, as (the option whose choice is at fault, the rule): an option a chosen one requires is
+    refused; two options built in exclude each other."""
+    catalogue, built = option_of(case), closure(case, chosen)
+    problems = [(r, f"option {o} requires {r}: set {r} to 1 or {o} to 0") for o in built
+                for r in catalogue[o].requires if r in refused]
+    problems += [(b, f"options {a} and {b} exclude each other: leave one of them out")
+                 for i, a in enumerate(built) for b in built[i + 1:]
+                 if b in catalogue[a].excludes or a in catalogue[b].excludes]
+    return problems
+
+
+def structure_of(case: Case, chosen) -> tuple[str, ...]:
+    """The options among `chosen` (and what they require) that change the model's structure."""
+    catalogue = option_of(case)
+    return tuple(o for o in closure(case, chosen) if catalogue[o].kind in STRUCTURAL)
+
+
+def with_options(case: Case, chosen) -> Case:
+    """`case` with `chosen` and what they require built in; with none, `case` as it is (the
+    catalogue kept), which is how `wateralloc solve` plans a case with options.csv."""
+    return apply_options(case, closure(case, chosen)) if chosen else case
+
+
 def _built(case: Case, options: list[Option], new_capacity: bool) -> Case:
     """`case` with the trains, links, tanks and supplies of `options` added; new trains get
     their capacity, or none (`new_capacity` False: the MILP adds it x chosen)."""

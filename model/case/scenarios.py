@@ -11,6 +11,14 @@ from the case; a blank cell keeps the case's value:
     demand_factor          >= 0                    every demand, in every period, times this
     demand:<plant>/<use>   m3/day, >= 0            the use's demand (uses.csv)
     tap_cap                m3/day, >= 0            the campus tap cap ([tap] in case.toml)
+    option:<name>          0 or 1                  1 builds the option of options.csv in (with
+                                                   the options it requires), 0 leaves it out
+
+A blank option cell is the case's default, which is out: `wateralloc solve` plans a case with
+options.csv without its options (choosing them is `wateralloc options`). Options are built in
+after the other parameters, so `capacity:K14` sets K14's own capacity and a capacity option adds
+to it. A scenario may not set to 0 an option that one it sets to 1 requires, nor set to 1 two
+options that exclude each other.
 
 Per-period values (trains_by_period.csv, demand.csv, periods.csv) still apply on top of the
 case's values, as they do in a solve. A parameter changes numbers, never the model's structure:
@@ -18,19 +26,21 @@ trains, zones, uses, reuse limits and periods are the case's (a different struct
 different case folder). Every problem of a file is reported at once, with its line and column.
 
 A parameter kind is one entry of `KINDS`: the type of its values and the names it refers to
-(`Kind`), and how a scenario's value changes the case (`Kind.apply`). A new kind (say
-`option:<name>`) is one more entry; `model.solve.warm` maps each kind to the LP entries it moves.
+(`Kind`), and how a scenario's value changes the case (`Kind.apply`; the options of a scenario
+are applied together, `Scenario.apply`). A new kind is one more entry; `model.solve.warm` maps
+each kind to the LP entries it moves.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import numpy as np
-from pydantic import ValidationError, create_model
+from pydantic import BeforeValidator, ValidationError, create_model
 
 from model.case.objects import Case, Rationing
+from model.case.options import choice_conflicts, structure_of, with_options
 from model.case.problems import explain
 from model.case.rows import Cut, Factor, Flow, Name, Recovery, Row
 from model.case.tables import CaseFolder, Namespace
@@ -69,6 +79,24 @@ def _demand_factor(case: Case, _: str | None, factor: float) -> Case:
     return replace(case, uses=uses, by_period=by_period)
 
 
+CHOICE_RULE = ("must be 0 (out) or 1 (in); a blank cell is the case's default, out, as "
+               "`wateralloc solve` plans it")
+
+
+def _zero_or_one(value):
+    """An option's cell: 0 or 1 (also as text, or 0.0 and 1.0 from a --vary range)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(CHOICE_RULE) from None
+    if isinstance(value, bool) or number not in (0.0, 1.0):
+        raise ValueError(CHOICE_RULE)  # model.case.problems reports the text as the rule
+    return int(number)
+
+
+Choice = Annotated[int, BeforeValidator(_zero_or_one)]
+
+
 @dataclass(frozen=True)
 class Kind:
     """A kind of sweep parameter: its value type, what it names after the colon (a train, a
@@ -77,7 +105,7 @@ class Kind:
     name: str
     value: Any                       # the pydantic type of a cell
     apply: Callable[[Case, Optional[str], Any], Case]
-    target: str | None = None        # "train" or "use": the column is `<kind>:<name>`
+    target: str | None = None        # "train", "use" or "option": the column is `<kind>:<name>`
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
@@ -89,9 +117,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("demand_factor", Factor, _demand_factor),
     Kind("demand", Flow, _demand, "use"),
     Kind("tap_cap", Flow, lambda case, _, v: replace(case, tap_cap_m3_per_day=v)),
+    Kind("option", Choice, lambda case, name, v: with_options(case, [name] if v else []),
+         "option"),
 )}
 KNOWN = ("cut, stage, capacity:<train>, recovery:<train>, demand_factor, "
-         "demand:<plant>/<use>, tap_cap")
+         "demand:<plant>/<use>, tap_cap, option:<name>")
 
 
 @dataclass(frozen=True)
@@ -115,10 +145,22 @@ class Scenario:
     values: tuple[tuple[Parameter, Any], ...]
 
     def apply(self, case: Case) -> Case:
-        """The case this scenario describes (what a cold solve of it reads)."""
+        """The case this scenario describes (what a cold solve of it reads): every other
+        parameter, then the options set to 1 built in together (`with_options`)."""
         for parameter, value in self.values:
-            case = KINDS[parameter.kind].apply(case, parameter.target, value)
-        return case
+            if parameter.kind != "option":
+                case = KINDS[parameter.kind].apply(case, parameter.target, value)
+        return with_options(case, self.choices()[0])
+
+    def choices(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The options this scenario sets to 1, and those it sets to 0."""
+        return (tuple(p.target for p, v in self.values if p.kind == "option" and v == 1),
+                tuple(p.target for p, v in self.values if p.kind == "option" and v == 0))
+
+    def structure(self, case: Case) -> tuple[str, ...]:
+        """The options built in that change the model's structure (trains, links, tanks,
+        supplies): scenarios with the same structure share one warm model."""
+        return structure_of(case, self.choices()[0])
 
 
 @dataclass(frozen=True)
@@ -146,6 +188,9 @@ def parameter_of(column: str, case: Case) -> Parameter | str:
         return f"train {target!r} is not in treatment.csv; {kind}:<train>"
     if need == "use" and target not in {f"{u.plant}/{u.use}" for u in case.uses}:
         return f"use {target!r} is not in uses.csv; {kind}:<plant>/<use>"
+    if need == "option" and target not in {o.name for o in case.options}:
+        return (f"option {target!r} is not in options.csv; option:<name>" if case.options
+                else "the case has no options.csv: option:<name> names one of its options")
     return Parameter(kind, target)
 
 
@@ -201,6 +246,9 @@ def read_scenarios(path: str | Path, case: Case) -> Sweep:
         kinds = {p.kind for p, _ in scenario.values}
         if {"cut", "stage"} <= kinds:
             folder.problems.add(path.name, "give a cut or a stage, not both", line, "stage")
+        for name, rule in choice_conflicts(case, *scenario.choices()):
+            folder.problems.add(path.name, rule, line, f"option:{name}",
+                                dict(scenario.values).get(Parameter("option", name)))
         scenarios.append(scenario)
     if table.usable and not table.data_lines:
         folder.problems.add(path.name, "has no scenario: add a row per scenario", 1)
@@ -235,15 +283,22 @@ def vary_scenarios(ranges: list[str], case: Case) -> Sweep:
         values.append(np.linspace(start, stop, n))
     schema = _row_schema("--vary", parameters)
     for p, points in zip(parameters, values):  # every value must be one the file would accept
-        for v in sorted({points[0], points[-1]}):
+        # a range is monotone: its ends are its extremes; every 0/1 choice is checked
+        for v in sorted(set(points) if p.kind == "option" else {points[0], points[-1]}):
             if (rule := _rule(schema, p, v)) is not None:
                 problems.append(Problem("--vary", rule, column=p.column, value=float(v)))
     if problems:
         raise CaseError(problems)
     grid = np.array(np.meshgrid(*values, indexing="ij")).reshape(len(values), -1).T
     scenarios = tuple(Scenario(f"v{i + 1:0{len(str(len(grid)))}d}",
-                               tuple((p, float(v)) for p, v in zip(parameters, point)))
+                               tuple((p, int(v) if p.kind == "option" else float(v))
+                                     for p, v in zip(parameters, point)))
                       for i, point in enumerate(grid))
+    conflicts = dict.fromkeys(c for s in scenarios for c in choice_conflicts(case, *s.choices()))
+    if conflicts:
+        raise CaseError([Problem("--vary", f"{rule}; the grid has scenarios that break this: "
+                                 "use a scenarios file", column=f"option:{name}")
+                         for name, rule in conflicts])
     return Sweep(tuple(parameters), scenarios)
 
 

@@ -15,6 +15,10 @@ with the same holds as `model.solve.stages.solve`:
     tap_cap, cut, stage   upper bound of a tap-cap row per period (rows the base case lacks
                           are added to HiGHS, relaxed); shortage upper bounds (0 unless the
                           scenario rations); the baseline of a cut, from an unrestricted solve
+    option:<name>         a capacity or recovery option: as capacity and recovery (the entries
+                          of every train, read from the case with its options built in). A
+                          train, link, tank or supply option changes the structure: the sweep
+                          keeps one WarmLP per set of such options (model.studies.sweep)
 
 A kind not in `ENTRIES` cannot be swept warm. Structure never changes: the base case is built
 with every variable any scenario needs (shortage when some scenario rations), and a scenario
@@ -45,7 +49,8 @@ INF = highspy.kHighsInf
 # parameter kind -> groups of LP entries it moves (see the module docstring)
 ENTRIES = {"capacity": ("capacity",), "recovery": ("recovery",),
            "demand": ("demand",), "demand_factor": ("demand",),
-           "tap_cap": ("tap_cap",), "cut": ("tap_cap", "demand"), "stage": ("tap_cap", "demand")}
+           "tap_cap": ("tap_cap",), "cut": ("tap_cap", "demand"), "stage": ("tap_cap", "demand"),
+           "option": ("capacity", "recovery")}
 BASELINE_SOURCE = "computed: unrestricted minimal tap draw of this case"
 
 

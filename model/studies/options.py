@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from model.case import Case
 from model.case.economics import (capital_per_year, cost_per_m3_saved, fixed_per_year,
                                   payback_years, year_scale)
-from model.case.options import apply_options, option_of
+from model.case.options import apply_options, closure, option_of
 from model.errors import UsageError
 from model.results import Results
 from model.studies.drought import largest_uniform_cut, resolve_baseline, with_cut
@@ -54,17 +54,6 @@ def prepared(case: Case) -> Case:
     if not case.options:
         raise UsageError("CASE", case.name, "the case has no options.csv: nothing to choose")
     return resolve_baseline(case)
-
-
-def closure(case: Case, names) -> tuple[str, ...]:
-    """The named options and every option they require, in catalogue order."""
-    catalogue, wanted, todo = option_of(case), set(), list(names)
-    while todo:
-        name = todo.pop()
-        if name not in wanted:
-            wanted.add(name)
-            todo.extend(catalogue[name].requires)
-    return tuple(o.name for o in case.options if o.name in wanted)
 
 
 def applied(case: Case, selected, tap_cap: float | None = None,

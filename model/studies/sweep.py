@@ -5,7 +5,9 @@
 
 The scenarios are put in an order where neighbours are close (`neighbour_order`), cut into
 contiguous chunks, and each chunk is solved by `solve_chunk` on a warm model (`WarmLP`) that
-each process builds once and keeps for the rest of the sweep. Rows come back in input order.
+each process builds once and keeps for the rest of the sweep: one per structure, i.e. per set of
+options that add trains, zones served, tanks or supplies (`Scenario.structure`; such options
+vary slowest, so a process holds the few it is using). Rows come back in input order.
 `verify` re-solves scenarios cold (`cold_row`: load, build and solve the scenario's case as
 `wateralloc solve` would) and lists every figure that differs beyond `RTOL`.
 """
@@ -13,10 +15,12 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Callable
 
 from model.case import Case
+from model.case.options import apply_options
 from model.case.scenarios import Scenario, Sweep, ration
 from model.errors import InfeasibleError, SolverError, UsageError
 from model.formulation import build_model
@@ -27,7 +31,8 @@ from model.studies.drought import unrestricted
 from model.studies.plan import plan
 
 RTOL = 1e-7  # warm and cold agree within RTOL x max(|warm|, |cold|, 1)
-_WARM: dict[tuple, tuple[WarmLP, Figures]] = {}  # one warm model per process: the sweep at hand
+WARM_MODELS = 4  # warm models a process keeps (the structures it used last), for one sweep
+_WARM: OrderedDict[tuple, tuple[WarmLP, Figures]] = OrderedDict()
 
 
 def _rations(case: Case, scenario: Scenario) -> bool:
@@ -65,7 +70,7 @@ def neighbour_order(case: Case, sweep: Sweep) -> list[int]:
     solve of its own), then the parameters that move matrix coefficients (recovery, demand),
     and bounds and right-hand sides fastest, so that most steps keep each stage's previous
     basis dual feasible (`model.solve.warm`)."""
-    rank = {"cut": 0, "stage": 0, "recovery": 1, "demand": 1, "demand_factor": 1}
+    rank = {"option": -1, "cut": 0, "stage": 0, "recovery": 1, "demand": 1, "demand_factor": 1}
     columns = [p.column for p in sorted(sweep.parameters, key=lambda p: rank.get(p.kind, 2))]
     keys = [_key(case, s, columns) for s in sweep.scenarios]
 
@@ -85,13 +90,19 @@ def chunks_of(order: list[int], n: int) -> list[list[int]]:
     return [order[i:i + n] for i in range(0, len(order), max(n, 1))]
 
 
-def _warm(token: str, base: Case, kinds: frozenset[str]) -> tuple[WarmLP, Figures]:
-    """This process's warm model of `base` for sweep `token`, built on first use."""
-    key = (token, kinds)
-    if key not in _WARM or _WARM[key][0].f.case != base:
+def _warm(token: str, base: Case, kinds: frozenset[str], structure: tuple[str, ...] = ()
+          ) -> tuple[WarmLP, Figures]:
+    """This process's warm model of `base` with the options `structure` built in, for sweep
+    `token`, built on first use."""
+    key = (token, kinds, structure)
+    if any(k[0] != token for k in _WARM):
         _WARM.clear()  # one sweep at a time per process
-        warm = WarmLP(build_model(base), kinds)
+    if key not in _WARM:
+        warm = WarmLP(build_model(apply_options(base, structure) if structure else base), kinds)
         _WARM[key] = (warm, Figures(warm.f, warm.lp))
+        while len(_WARM) > WARM_MODELS:
+            _WARM.popitem(last=False)
+    _WARM.move_to_end(key)
     return _WARM[key]
 
 
@@ -101,10 +112,10 @@ def parameters_of(scenario: Scenario) -> dict:
 
 def solve_chunk(token: str, case: Case, base: Case, kinds: frozenset[str],
                 chunk: list[tuple[int, Scenario]]) -> list[tuple[int, ScenarioRow]]:
-    """Solve scenarios warm, in the order given, on this process's model of `base`."""
-    warm, figures = _warm(token, base, kinds)
+    """Solve scenarios warm, in the order given, on this process's models of `base`."""
     rows = []
     for i, scenario in chunk:
+        warm, figures = _warm(token, base, kinds, scenario.structure(case))
         run = warm.solve(scenario.apply(case))
         if run.plan is not None:
             row = figures.row(scenario.name, parameters_of(scenario), run.plan)
