@@ -107,6 +107,7 @@ class _Holds:
         self.rule, self.lp = f.stages.hold, lp
         self.rows: list[tuple[int, float, float]] = []  # (row, optimum less offset, tolerance)
         self.widen = 1.0
+        self.frozen = False  # while a stage runs on the optimal face, whose holds are relaxed
 
     def add(self, i: int, optimum: float) -> None:
         """Hold stage i at its optimum and switch the objective to stage i + 1."""
@@ -120,8 +121,9 @@ class _Holds:
                          lp.costs[i + 1])
 
     def loosen(self) -> bool:
-        """Widen every hold one step; False when they are already as wide as allowed."""
-        if self.widen >= self.rule.widen_max:
+        """Widen every hold one step; False when they are already as wide as allowed, or
+        frozen (a stage on the optimal face: widening would bound the holds it relaxed)."""
+        if self.frozen or self.widen >= self.rule.widen_max:
             return False
         self.widen *= self.rule.widen_step
         for row, rhs, base in self.rows:
@@ -172,7 +174,11 @@ def _run_stage(lp: LoadedLP, holds: "_Holds", i: int, stage: Stage, attempt,
         return _attempt(lp, stage) if i == 0 else _later_stage(lp, holds, stage)
 
     fixed = restrict(lp, holds, solved) if stage.optional and i > 0 else None
-    outcome = run_once()
+    holds.frozen = fixed is not None
+    try:
+        outcome = run_once()
+    finally:
+        holds.frozen = False
     sol = lp.highs.getSolution()
     if fixed is not None:
         ok = outcome.status is Status.OPTIMAL \
