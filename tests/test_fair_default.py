@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from model.cli import main
+from model.formulation.stages import HoldRule
 
 # Z1-B and Z1-C are identical plants (same uses, demands, returns and limits, both in zone 1)
 IDENTICAL = ("Z1-B", "Z1-C")
@@ -30,7 +31,16 @@ def test_protected_uses_are_not_cut_and_identical_uses_are_cut_alike(name, cut, 
     protected = df[df.use.isin(["domestic", "scrubber"])]
     assert (protected.priority == 1).all() and (protected.shortage_m3_per_day == 0).all()
     a, b = (df[df.plant == p].set_index("use").shortage_m3_per_day for p in IDENTICAL)
-    assert a.to_dict() == pytest.approx(b.to_dict(), rel=1e-9, abs=1e-6)
+    # Alike as far as the plan's holds pin them: the fair-share stage holds each class's
+    # largest cut fraction within HoldRule's width (1e-9 absolute for a fraction below 10), and
+    # the class's total shortage then fixes the rest; so one use may sit below the class's
+    # fraction by at most that width spread over the class's demand (the others just above it):
+    # |a - b| <= 1e-9 x class demand (about 1e-5 m3/day on these cases).
+    width = HoldRule().tolerance(df.shortage_fraction.max())
+    for use in a.index:
+        klass = df[df.priority == df[df.use == use].priority.iloc[0]]
+        assert a[use] == pytest.approx(b[use], rel=0,
+                                       abs=width * klass.demand_m3_per_day.sum() + 1e-9)
 
 
 def test_fair_sharing_can_be_switched_off(tmp_path):

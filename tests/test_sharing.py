@@ -1,10 +1,15 @@
 """The last stage shares tap and recycled water evenly between plants, within the limits."""
+import highspy
 import pytest
 
 from model import load_case, plan
 from model.bundled import bundled_case
 from model.formulation import build_model
 from model.solve import solve
+from model.solve import face as face_module
+from model.solve import stages as stages_module
+from model.formulation.stages import HoldRule
+from model.solve.highs import Outcome, Status, compile_and_load, open_rows
 from tests.factory import make_case
 
 
@@ -92,3 +97,94 @@ def test_an_unsolvable_sharing_stage_leaves_the_least_cost_plan_and_says_so(monk
     assert res.summary.cost_per_day == pytest.approx((400 - 400 / 1.5) / 0.5, rel=1e-9)
     monkeypatch.undo()
     assert plan(case).summary.stages_not_applied == []
+
+
+def test_sharing_rows_are_unbounded_until_the_sharing_stage():
+    # Stage.rows: the even_share rows only serve the last stage, so HiGHS holds them unbounded
+    # while tap and cost are solved (they can restrict nothing there: excess and deficit absorb
+    # any tap) and bounds them at 0 for the sharing stage. Checked on HiGHS's own LP, then on the
+    # plan: every even_share row holds with the bounds restored.
+    case = make_case([("A", "rinse", "1", 300, 1.0, None), ("B", "rinse", "1", 100, 1.0, None)],
+                     [("T", 1e6, 0.5, ("1",), 1.0)], max_recycles=1)
+    f = build_model(case)
+    lp = compile_and_load(f)
+    rows = [lp.row_of[id(con)] for con in f.model.even_share.values()]
+    assert len(rows) == 2
+    lower, upper = (lp.highs.getLp().row_lower_, lp.highs.getLp().row_upper_)
+    assert all(lower[r] == -highspy.kHighsInf and upper[r] == highspy.kHighsInf for r in rows)
+    open_rows(lp, len(f.stages.stages) - 1)
+    lower, upper = (lp.highs.getLp().row_lower_, lp.highs.getLp().row_upper_)
+    assert all(lower[r] == 0 and upper[r] == 0 for r in rows)
+    report = solve(build_model(case))
+    assert report.objectives["even_sharing"] == pytest.approx(0, abs=1e-9)
+
+
+def _two_pools():
+    # A (zone 1, demand 300) under T1 (recovery 0.5, no capacity limit); B (zone 2, demand 100)
+    # under T2 (recovery 0.5, 20 m3/day); rinse, return 1, K = 1 (only tap water is recycled).
+    # Least tap: A: T + 0.5 T = 300 -> T = 200 (share 2/3); B: feed <= 20 -> recycled 10,
+    # tap 90 (share 0.9). Campus tap 290. Held at 290, the shares cannot move: the L1 deviation
+    # |200 - 300 s| + |90 - 100 s| is least at the weighted median s = 2/3: 23.33. Without the
+    # hold, A could draw 270 of tap to reach B's 0.9 and the deviation would be 0.
+    return make_case([("A", "rinse", "1", 300, 1.0, None), ("B", "rinse", "2", 100, 1.0, None)],
+                     [("T1", 1e6, 0.5, ("1",), 1.0), ("T2", 20, 0.5, ("2",), 1.0)],
+                     max_recycles=1)
+
+
+def test_the_sharing_stage_runs_on_the_optimal_face_and_keeps_every_hold(monkeypatch):
+    # model.solve.face: the tie-break is solved with columns and rows fixed by complementary
+    # slackness instead of under hold rows, and its plan is checked against every hold.
+    checks = []
+    real = stages_module.keeps_holds
+    monkeypatch.setattr(stages_module, "keeps_holds",
+                        lambda *a: checks.append(real(*a)) or checks[-1])
+    report = solve(build_model(_two_pools()))
+    assert checks == [True]  # the face's plan was kept: no fallback under the holds
+    assert report.objectives["total_tap_m3"] == pytest.approx(290, rel=1e-9)
+    assert report.objectives["even_sharing"] == pytest.approx(70 / 3, rel=1e-7)
+
+
+def test_a_face_too_large_is_caught_and_the_stage_is_solved_under_the_holds(monkeypatch):
+    # With every dual counted as zero nothing is fixed and the holds are relaxed, so the
+    # tie-break is free to buy tap (A to 270 m3/day, deviation 0). The check must refuse that
+    # plan and solve the stage again under the holds: the plan keeps 290 m3/day and 23.33.
+    monkeypatch.setattr(face_module, "DUAL_ZERO", float("inf"))
+    checks = []
+    real = stages_module.keeps_holds
+    monkeypatch.setattr(stages_module, "keeps_holds",
+                        lambda *a: checks.append(real(*a)) or checks[-1])
+    report = solve(build_model(_two_pools()))
+    assert checks == [False]
+    assert report.objectives["total_tap_m3"] == pytest.approx(290, rel=1e-9)
+    assert report.objectives["even_sharing"] == pytest.approx(70 / 3, rel=1e-7)
+    assert report.skipped_stages == ()
+
+
+def test_a_failed_face_does_not_widen_the_holds(monkeypatch):
+    # If the tie-break does not end optimal on the face, the stage is solved again under the
+    # holds, as they were: the widening loop (for holds that fail on round-off) must not run on
+    # the face, whose holds are relaxed. Before this was kept apart, a 1,000-scenario sweep
+    # widened holds 10,000-fold there and shortage moved by 1e-5 between warm and cold.
+    # Here the face's first attempt is made to fail; the plan must then keep the holds' own
+    # width: the reported tap tolerance is HoldRule's for 290 m3 (2.9e-8), not 100 times it.
+    real = stages_module._attempt
+    monkeypatch.setattr(stages_module, "_attempt", lambda lp, stage: (
+        Outcome(Status.INFEASIBLE, "Infeasible") if _on_face[0] else real(lp, stage)))
+    real_restrict = stages_module.restrict
+    _on_face = [False]
+
+    def restrict(*a):
+        fixed = real_restrict(*a)
+        _on_face[0] = fixed is not None
+        return fixed
+    real_undo = stages_module.undo
+
+    def undo(*a):
+        _on_face[0] = False
+        return real_undo(*a)
+    monkeypatch.setattr(stages_module, "restrict", restrict)
+    monkeypatch.setattr(stages_module, "undo", undo)
+    report = solve(build_model(_two_pools()))
+    assert report.tap_tolerance_m3 == pytest.approx(HoldRule().tolerance(290.0), rel=1e-9)
+    assert report.objectives["total_tap_m3"] == pytest.approx(290, rel=1e-9)
+    assert report.objectives["even_sharing"] == pytest.approx(70 / 3, rel=1e-7)

@@ -53,4 +53,6 @@ def add_even_sharing(m: pyo.ConcreteModel, net: Network) -> Stage | None:
     # From the cost stage's vertex, primal simplex needed 17 s on the 2,000-plant benchmark
     # (degenerate pivots); interior point with crossover 5 s (benchmarks/README.md).
     # A tie-break: if it cannot be solved, the least-tap, least-cost plan stands (and says so).
-    return Stage("even_sharing", Method.IPM, optional=True)
+    # The rows never restrict the earlier stages (excess and deficit absorb any tap), so they
+    # are left unbounded while those are solved (Stage.rows).
+    return Stage("even_sharing", Method.IPM, optional=True, rows=("even_share",))

@@ -54,6 +54,23 @@ class LoadedLP:
     rows: list  # (ConstraintData, bound_type) per row, bound_type 0 '=', 1 '<=', -1 '>='
     row_of: dict = field(default_factory=dict)
     integer: bool = False  # the model has integer columns (a MIP)
+    # rows owned by each stage (`Stage.rows`), with their bounds: unbounded before that stage
+    stage_rows: list = field(default_factory=list)  # one (rows, lower, upper) per stage
+    opened: int = 0  # the rows of stages 0..opened are bounded
+
+
+def open_rows(lp: LoadedLP, stage: int) -> None:
+    """Bound the rows owned by stages up to `stage` and leave those of later stages unbounded
+    (`Stage.rows`): an owned row never restricts an earlier stage, it only costs it time."""
+    if stage == lp.opened:
+        return
+    inf = highspy.kHighsInf
+    for i, (rows, lower, upper) in enumerate(lp.stage_rows):
+        if len(rows) and (i <= stage) != (i <= lp.opened):
+            n = len(rows)
+            lp.highs.changeRowsBounds(n, rows, *((lower, upper) if i <= stage
+                                                 else (np.full(n, -inf), np.full(n, inf))))
+    lp.opened = stage
 
 
 FEASIBILITY_TOL = 1e-9  # HiGHS's primal and dual feasibility tolerances (default 1e-7)
@@ -125,8 +142,12 @@ def compile_and_load(f: Formulation, time_limit_s: float | None = None) -> Loade
     lp.col_cost_ = costs[0]
     lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in sf.columns], dtype=float)
     lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in sf.columns], dtype=float)
-    lp.row_lower_ = np.where(bound_type <= 0, rhs, -inf)
-    lp.row_upper_ = np.where(bound_type >= 0, rhs, inf)
+    row_lower = np.where(bound_type <= 0, rhs, -inf)
+    row_upper = np.where(bound_type >= 0, rhs, inf)
+    stage_rows = _stage_rows(f, sf.rows, row_lower, row_upper)
+    for rows, _, _ in stage_rows[1:]:
+        row_lower[rows], row_upper[rows] = -inf, inf
+    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
     A = sf.A.tocsc()
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = A.indptr
@@ -147,7 +168,19 @@ def compile_and_load(f: Formulation, time_limit_s: float | None = None) -> Loade
     h.passModel(lp)
     rows = [(r.constraint, r.bound_type) for r in sf.rows]
     return LoadedLP(h, costs, offsets, list(sf.columns), rows,
-                    {id(con): i for i, (con, _) in enumerate(rows)}, any(integer))
+                    {id(con): i for i, (con, _) in enumerate(rows)}, any(integer), stage_rows)
+
+
+def _stage_rows(f: Formulation, rows, lower, upper) -> list:
+    """(row indices, lower, upper) of the rows each stage owns, in stage order."""
+    where: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        where.setdefault(r.constraint.parent_component().name, []).append(i)
+    out = []
+    for stage in f.stages.stages:
+        idx = np.array([i for name in stage.rows for i in where.get(name, ())], dtype=np.int32)
+        out.append((idx, lower[idx].copy(), upper[idx].copy()))
+    return out
 
 
 def use_method(h: highspy.Highs, method: Method) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 
 from model.errors import SolverError
 from model.formulation import Formulation, Method
-from model.solve.highs import Status, run, use_method
+from model.solve.highs import Status, open_rows, run, use_method
 from model.solve.stages import SolveReport
 
 
@@ -30,6 +30,7 @@ def largest_uniform_cut_lp(f: Formulation, report: SolveReport, baseline: float)
     held = np.arange(len(lp.rows), h.getNumRow(), dtype=np.int32)
     if len(held):
         h.deleteRows(len(held), held)
+    open_rows(lp, 0)  # the tie-break's rows (Stage.rows) do not restrict the cut
     n = h.getNumCol()
     inf = highspy.kHighsInf
     h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))

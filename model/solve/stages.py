@@ -29,7 +29,9 @@ from model import interrupts
 from model.errors import InfeasibleError, SolverError
 from model.formulation import Formulation, Method, Stage
 from model.solve.diagnose import check_cleanest_sources, explain_infeasible
-from model.solve.highs import LoadedLP, Outcome, Status, compile_and_load, run, use_method
+from model.solve.face import StageDuals, keeps_holds, restrict, undo
+from model.solve.highs import (LoadedLP, Outcome, Status, compile_and_load, open_rows, run,
+                               use_method)
 
 
 @dataclass
@@ -105,6 +107,7 @@ class _Holds:
         self.rule, self.lp = f.stages.hold, lp
         self.rows: list[tuple[int, float, float]] = []  # (row, optimum less offset, tolerance)
         self.widen = 1.0
+        self.frozen = False  # while a stage runs on the optimal face, whose holds are relaxed
 
     def add(self, i: int, optimum: float) -> None:
         """Hold stage i at its optimum and switch the objective to stage i + 1."""
@@ -118,8 +121,9 @@ class _Holds:
                          lp.costs[i + 1])
 
     def loosen(self) -> bool:
-        """Widen every hold one step; False when they are already as wide as allowed."""
-        if self.widen >= self.rule.widen_max:
+        """Widen every hold one step; False when they are already as wide as allowed, or
+        frozen (a stage on the optimal face: widening would bound the holds it relaxed)."""
+        if self.frozen or self.widen >= self.rule.widen_max:
             return False
         self.widen *= self.rule.widen_step
         for row, rhs, base in self.rows:
@@ -159,6 +163,33 @@ class PlanRun:
     seconds: dict[str, float]
 
 
+def _run_stage(lp: LoadedLP, holds: "_Holds", i: int, stage: Stage, attempt,
+               solved: list[StageDuals]):
+    """Run stage i; a tie-break first on the optimal face of the solved stages (model.solve.face),
+    and under the holds only if that does not end optimal within every hold. Returns the outcome
+    and HiGHS's solution, read before any bound is put back."""
+    def run_once() -> Outcome:
+        if attempt is not None:
+            return attempt(lp, i, stage)
+        return _attempt(lp, stage) if i == 0 else _later_stage(lp, holds, stage)
+
+    fixed = restrict(lp, holds, solved) if stage.optional and i > 0 else None
+    holds.frozen = fixed is not None
+    try:
+        outcome = run_once()
+    finally:
+        holds.frozen = False
+    sol = lp.highs.getSolution()
+    if fixed is not None:
+        ok = outcome.status is Status.OPTIMAL \
+            and keeps_holds(lp, holds, np.asarray(sol.col_value, dtype=float), solved)
+        undo(lp, holds, fixed)
+        if not ok:
+            outcome = run_once()
+            sol = lp.highs.getSolution()
+    return outcome, sol
+
+
 def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
              attempt=None) -> PlanRun:
     """Run every stage of the plan on `lp`, as it is loaded. Raises `FirstStageFailed` when the
@@ -168,19 +199,17 @@ def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
     `holds` keeps the rows holding solved stages (new rows by default); `attempt(lp, i, stage)`
     runs one stage (by default `_attempt` for the first stage, `_later_stage` for the others),
     so that warm re-solves can start each stage from a basis of their own."""
-    h, plan = lp.highs, f.stages
+    plan = f.stages
     holds = holds if holds is not None else _Holds(f, lp)
     objectives: dict[str, float] = {}
     seconds: dict[str, float] = {}
-    duals, tolerance, skipped = None, 0.0, []
+    duals, tolerance, skipped, solved = None, 0.0, [], []
     for i, stage in enumerate(plan.stages):
         t0 = time.perf_counter()
         if i > 0:
             holds.add(i - 1, objectives[plan.stages[i - 1].objective])
-        if attempt is not None:
-            outcome = attempt(lp, i, stage)
-        else:
-            outcome = _attempt(lp, stage) if i == 0 else _later_stage(lp, holds, stage)
+        open_rows(lp, i)
+        outcome, sol = _run_stage(lp, holds, i, stage, attempt, solved)
         if outcome.status is Status.TIME_LIMIT:
             raise _incumbent(lp, stage, i, outcome)
         if outcome.status is not Status.OPTIMAL:
@@ -194,8 +223,10 @@ def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
             raise SolverError(f"the {stage.objective} stage did not end optimal "
                               f"({outcome.text}) after holding the earlier stages at their "
                               "optimum; this is a numerical failure. No figures are reported.")
-        sol = h.getSolution()
         x = np.asarray(sol.col_value, dtype=float)
+        if not lp.integer:
+            solved.append(StageDuals(np.asarray(sol.col_dual, dtype=float),
+                                          np.asarray(sol.row_dual, dtype=float)))
         objectives[stage.objective] = float(lp.costs[i] @ x + lp.offsets[i])
         if stage.objective == plan.dual_stage:
             duals = np.asarray(sol.row_dual, dtype=float)[:len(lp.rows)]
