@@ -40,11 +40,6 @@ class StageDuals:
     col_dual: np.ndarray
     row_dual: np.ndarray
 
-    @classmethod
-    def of(cls, h: highspy.Highs) -> "StageDuals":
-        sol = h.getSolution()
-        return cls(np.asarray(sol.col_dual, dtype=float), np.asarray(sol.row_dual, dtype=float))
-
 
 @dataclass
 class _Fixed:
