@@ -1,0 +1,60 @@
+"""The rows that hold solved stages at their optimum, and how they widen when a later stage
+fails on round-off (model.solve.stages._Holds, model.formulation.stages.HoldRule)."""
+import highspy
+import numpy as np
+import pytest
+
+from model.formulation import build_model
+from model.formulation.stages import HoldRule
+from model.solve import stages as stages_module
+from model.solve.highs import compile_and_load, run
+from tests.factory import make_case
+
+
+def _held_first_stage():
+    # A (demand 300) under T (recovery 0.5), rinse, return 1, K = 1: least tap 200 m3/day
+    # (T + 0.5 T = 300), held by one row once the first stage is solved.
+    case = make_case([("A", "rinse", "1", 300, 1.0, None)], [("T", 1e6, 0.5, ("1",), 1.0)],
+                     max_recycles=1)
+    f = build_model(case)
+    lp = compile_and_load(f)
+    assert run(lp, "first").text == "optimal"
+    x = np.asarray(lp.highs.getSolution().col_value)
+    holds = stages_module._Holds(f, lp)
+    holds.add(0, float(lp.costs[0] @ x + lp.offsets[0]))
+    return lp, holds
+
+
+def _bounds(lp, row):
+    _, _, lower, upper, _ = lp.highs.getRows(1, np.array([row], dtype=np.int32))
+    return float(lower[0]), float(upper[0])
+
+
+def test_a_hold_is_the_optimum_plus_its_width():
+    lp, holds = _held_first_stage()
+    row, rhs, base = holds.rows[0]
+    assert rhs == pytest.approx(200.0, rel=1e-12)
+    assert base == HoldRule().tolerance(rhs) == pytest.approx(2e-8, rel=1e-12)  # 1e-10 x 200
+    assert _bounds(lp, row) == (-highspy.kHighsInf, pytest.approx(rhs + base, rel=1e-15))
+
+
+def test_holds_widen_100_fold_a_step_up_to_10_000_fold_then_stop():
+    # HoldRule: widen_step 100, widen_max 1e4, so two steps are allowed and the third refused;
+    # each widens the row's upper bound (never its lower one) to optimum + width x widen.
+    lp, holds = _held_first_stage()
+    row, rhs, base = holds.rows[0]
+    seen = []
+    while holds.loosen():
+        seen.append(_bounds(lp, row))
+        assert len(seen) < 5
+    assert seen == [(-highspy.kHighsInf, pytest.approx(rhs + 100 * base, rel=1e-15)),
+                    (-highspy.kHighsInf, pytest.approx(rhs + 1e4 * base, rel=1e-15))]
+    assert holds.widen == 1e4
+
+
+def test_frozen_holds_do_not_widen():
+    lp, holds = _held_first_stage()
+    row, rhs, base = holds.rows[0]
+    holds.frozen = True
+    assert holds.loosen() is False
+    assert holds.widen == 1.0 and _bounds(lp, row)[1] == pytest.approx(rhs + base, rel=1e-15)
