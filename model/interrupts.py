@@ -6,6 +6,10 @@
   HiGHS's C++ frames, so while HiGHS runs a signal is only recorded; HiGHS's interrupt callbacks
   (`stop_requested`) then stop the simplex or interior-point method at its next iteration, and
   `Interrupted` is raised once HiGHS has returned. Library use (notebooks) gets this too.
+- One handler, `_on_signal`, does both: it records while HiGHS runs and raises otherwise. Under
+  `handled()` a HiGHS run only flips a flag; swapping the handlers around each of a sweep's
+  9,128 runs took 0.43 s of its 4.8 s. Without `handled()` (library use) `solver_running`
+  installs the handler around the run itself.
 - Once a signal has arrived, logging is switched off: Pyomo logs "ERROR: Constructing component
   ..." for a rule interrupted mid-build, which would be a second, misleading message.
 
@@ -26,6 +30,9 @@ from model.errors import Interrupted
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _received: list[int] = []   # signals recorded while HiGHS runs
 _stage: list[str] = []      # what the run is doing, for the message ("the tap stage")
+_state = {"installed": 0,   # `handled()` layers with `_on_signal` installed
+          "solving": False,  # HiGHS is running: record, do not raise
+          "pid": 0}          # the process that installed `_on_signal`
 # Test hook: when set, each stage's label is written to this file as the stage begins, so that a
 # test can send a real signal at a known moment (tests/test_interrupts.py).
 STAGE_FILE_ENV = "WATERALLOC_TEST_STAGE_FILE"
@@ -49,9 +56,16 @@ def _raise(signum, frame) -> None:
     raise Interrupted(signum, _stage[-1] if _stage else None)
 
 
-def _record(signum, frame) -> None:
-    _silence()
-    _received.append(signum)
+def _on_signal(signum, frame) -> None:
+    if os.getpid() != _state["pid"]:
+        # a sweep's local Dask worker, forked with this handler: Ctrl-C at a terminal reaches
+        # the whole process group, and the process that started the workers stops them
+        return
+    if _state["solving"]:
+        _silence()
+        _received.append(signum)
+    else:
+        _raise(signum, frame)
 
 
 def stop_requested() -> bool:
@@ -69,10 +83,13 @@ def handled() -> Iterator[None]:
     if not _main_thread():
         yield
         return
-    saved = {s: signal.signal(s, _raise) for s in SIGNALS}
+    _state["pid"] = os.getpid()
+    saved = {s: signal.signal(s, _on_signal) for s in SIGNALS}
+    _state["installed"] += 1
     try:
         yield
     finally:
+        _state["installed"] -= 1
         for s, handler in saved.items():
             signal.signal(s, handler)
 
@@ -85,11 +102,16 @@ def solver_running(label: str) -> Iterator[None]:
         yield
         return
     _received.clear()
-    saved = {s: signal.signal(s, _record) for s in SIGNALS}
+    saved = {}
+    if not _state["installed"]:
+        _state["pid"] = os.getpid()
+        saved = {s: signal.signal(s, _on_signal) for s in SIGNALS}
+    _state["solving"] = True
     _begin(label)
     try:
         yield
     finally:
+        _state["solving"] = False
         for s, handler in saved.items():
             signal.signal(s, handler)
         _stage.pop()

@@ -27,6 +27,7 @@ from model.errors import Interrupted
 from model.formulation import build_model
 from model.interrupts import STAGE_FILE_ENV
 from model.results.output import WRITE_PAUSE_ENV
+from model.solve import highs as solve_highs
 from model.solve.highs import compile_and_load, run
 
 PROGRESS = "wateralloc: solving "  # progress lines of a long stage, not messages
@@ -137,13 +138,15 @@ def test_highs_stops_mid_stage_through_its_interrupt_callback(campus):
     lp = compile_and_load(f)
     sent = threading.Event()
 
-    def send_once(event) -> None:  # on HiGHS's first iteration, Ctrl-C as a user would
-        if not sent.is_set():
+    def send_once(*args) -> None:  # on HiGHS's first iteration, Ctrl-C as a user would,
+        if not sent.is_set():      # then the tool's own interrupt callback
             sent.set()
             os.kill(os.getpid(), signal.SIGINT)
+        solve_highs._stop_if_requested(*args)
 
-    lp.highs.cbIpmInterrupt += send_once
-    lp.highs.cbSimplexInterrupt += send_once
+    highspy._core._Highs.setCallback(lp.highs, send_once, None)  # (which stops all callbacks)
+    for kind in solve_highs.INTERRUPT_CALLBACKS:
+        lp.highs.startCallback(kind)
     with pytest.raises(Interrupted) as stop:
         run(lp, "total_tap_m3")
     assert sent.is_set() and stop.value.exit_code == 130

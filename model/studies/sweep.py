@@ -23,6 +23,7 @@ from model.case import Case
 from model.case.options import apply_options
 from model.case.scenarios import Scenario, Sweep, ration
 from model.errors import InfeasibleError, SolverError, UsageError
+from model import interrupts
 from model.formulation import build_model
 from model.results.sweep import Figures, ScenarioRow, figures_of_summary
 from model.solve import solve
@@ -112,7 +113,15 @@ def parameters_of(scenario: Scenario) -> dict:
 
 def solve_chunk(token: str, case: Case, base: Case, kinds: frozenset[str],
                 chunk: list[tuple[int, Scenario]]) -> list[tuple[int, ScenarioRow]]:
-    """Solve scenarios warm, in the order given, on this process's models of `base`."""
+    """Solve scenarios warm, in the order given, on this process's models of `base`. Ctrl-C
+    raises `Interrupted` between runs and stops a run at HiGHS's next iteration, with the
+    signal handler installed once for the chunk rather than around each run."""
+    with interrupts.handled():
+        return _solve_each(token, case, base, kinds, chunk)
+
+
+def _solve_each(token: str, case: Case, base: Case, kinds: frozenset[str],
+                chunk: list[tuple[int, Scenario]]) -> list[tuple[int, ScenarioRow]]:
     rows = []
     for i, scenario in chunk:
         warm, figures = _warm(token, base, kinds, scenario.structure(case))
