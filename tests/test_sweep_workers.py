@@ -5,6 +5,7 @@ own warm model and its own chunks, so its warm starts differ); an interrupted sw
 nothing and exits 130 (SIGINT) or 143 (SIGTERM)."""
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -52,13 +53,16 @@ def test_cli_workers_writes_what_one_process_writes(tmp_path):
         assert x["cost_per_day"] == pytest.approx(y["cost_per_day"], rel=1e-7)
 
 
-def _interrupt(tmp_path, sig, extra=()):
-    """Start a long sweep, wait until it is solving (its progress bar shows), send `sig`."""
+def _interrupt(tmp_path, sig, extra=(), group=False):
+    """Start a long sweep, wait until it is solving (its progress bar shows), send `sig`: to
+    the sweep's process, or with `group` to its whole process group, as Ctrl-C at a terminal
+    does (local Dask workers included)."""
     out, js = tmp_path / "out", tmp_path / "sweep.json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "model", "sweep", "--vary", "capacity:K14=10000:40000:40",
          "--vary", "recovery:K14=0.55:0.85:40", "--vary", "cut=0:0.2:6", "--out", str(out),
-         "--json", str(js), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+         "--json", str(js), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=group)
     solving = threading.Event()
     err = []
 
@@ -70,7 +74,7 @@ def _interrupt(tmp_path, sig, extra=()):
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     assert solving.wait(120), b"".join(err)
-    proc.send_signal(sig)
+    os.killpg(proc.pid, sig) if group else proc.send_signal(sig)
     code = proc.wait(120)
     reader.join(10)
     return code, b"".join(err).decode(), out, js
@@ -91,6 +95,16 @@ def test_an_interrupted_sweep_on_workers_writes_nothing(tmp_path):
     assert got == 130, err
     assert list(tmp_path.iterdir()) == []
     assert time.perf_counter() - start < 120
+
+
+def test_ctrl_c_at_a_terminal_stops_a_sweep_on_workers_with_one_line(tmp_path):
+    # the terminal sends SIGINT to every process of the group: the workers too, which must
+    # leave the stop to the sweep's own process instead of printing a traceback each
+    got, err, out, js = _interrupt(tmp_path, signal.SIGINT, ["--workers", "2"], group=True)
+    assert got == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert err.rstrip().endswith("wateralloc: interrupted (SIGINT); no output was written"), err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_unreachable_scheduler_is_exit_2(capsys):
