@@ -3,6 +3,8 @@ run survives), --json and --out are one set, a failed or refused run writes noth
 this tool did not write is never replaced, and files get the user's umask."""
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import stat
@@ -110,3 +112,44 @@ def test_the_exchange_is_atomic_where_the_system_has_it(tmp_path):
     (b / "x").write_text("b")
     assert atomic.swap(a, b) is True
     assert (b / "x").read_text() == "a" and (a / "x").read_text() == "b"
+
+
+def test_swap_then_unswap_puts_both_paths_back(tmp_path):
+    new, target = tmp_path / "new", tmp_path / "target"
+    new.write_text("new")
+    assert atomic.swap(new, target) is False  # nothing was there: a plain move
+    assert target.read_text() == "new" and not new.exists()
+    atomic.unswap(new, target, False)
+    assert new.read_text() == "new" and not target.exists()
+    target.write_text("old")
+    assert atomic.swap(new, target) is True
+    assert (target.read_text(), new.read_text()) == ("new", "old")
+    atomic.unswap(new, target, True)
+    assert (target.read_text(), new.read_text()) == ("old", "new")
+
+
+def test_a_failed_exchange_names_its_error_and_path(tmp_path):
+    if atomic._RENAMEAT2 is None:
+        pytest.skip("this C library has no renameat2")
+    missing, there = tmp_path / "missing", tmp_path / "there"
+    there.write_text("x")
+    with pytest.raises(OSError) as failed:
+        atomic._exchange(missing, there)
+    assert failed.value.errno == errno.ENOENT
+    assert failed.value.strerror == os.strerror(errno.ENOENT)
+    assert failed.value.filename == str(there)
+
+
+@pytest.mark.parametrize("code", sorted(atomic._NOT_SUPPORTED))
+def test_an_exchange_the_file_system_refuses_falls_back_to_renames(tmp_path, monkeypatch, code):
+    def refusing(*args):  # renameat2 as a file system without RENAME_EXCHANGE answers
+        ctypes.set_errno(code)
+        return -1
+    monkeypatch.setattr(atomic, "_RENAMEAT2", refusing)
+    new, target = tmp_path / "new", tmp_path / "target"
+    new.write_text("new")
+    target.write_text("old")
+    assert atomic._exchange(new, target) is False
+    assert atomic.swap(new, target) is True
+    assert (target.read_text(), new.read_text()) == ("new", "old")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "target"]

@@ -180,6 +180,46 @@ def test_out_and_json_hold_every_scenario(tmp_path, capsys):
         assert (row.status == "optimal") == (s["tap_m3_per_day"] is not None)
 
 
+def test_json_and_csv_give_each_scenario_its_cold_solve(default_case, tmp_path, capsys):
+    # every field of the JSON and of sweep.csv, scenario by scenario, against the scenario
+    # solved from scratch: status, figures, least tap of the infeasible ones, marginal values
+    # per train, and the parameters the scenario changed
+    vary = ["tap_cap=6000:9000:3", "recovery:K14=0.6:0.8:2"]
+    out, js = tmp_path / "out", tmp_path / "sweep.json"
+    assert main(["sweep", *sum((["--vary", v] for v in vary), []), "--out", str(out),
+                 "--json", str(js)]) == 0
+    capsys.readouterr()
+    text = js.read_text()
+    data = json.loads(text)
+    assert text == json.dumps(data, indent=2) + "\n"  # laid out for reading
+    sweep = vary_scenarios(vary, default_case)
+    colds = [cold_row(default_case, scenario) for scenario in sweep.scenarios]
+    statuses = [c.status for c in colds]
+    assert set(statuses) == {"optimal", "infeasible"}  # both kinds of row are checked
+    assert data["case"] == default_case.name
+    assert data["counts"] == {"scenarios": 6, "optimal": statuses.count("optimal"),
+                              "infeasible": statuses.count("infeasible"), "other": 0}
+    csv = pd.read_csv(out / "sweep.csv").to_dict("records")
+    assert len(data["scenarios"]) == len(csv) == 6
+    for scenario, cold, got, row in zip(sweep.scenarios, colds, data["scenarios"], csv):
+        assert got["scenario"] == row["scenario"] == scenario.name
+        assert got["status"] == row["status"] == cold.status
+        assert got["parameters"] == {"tap_cap": row["tap_cap"], "recovery:K14":
+                                     row["recovery:K14"]} == dict(
+            (p.column, v) for p, v in scenario.values)
+        flat = dict(got)
+        for train, values in got["marginal_values"].items():
+            flat.update({f"{k}:{train}": v for k, v in values.items()})
+        expected = cold.numbers()
+        assert set(expected) <= set(flat)
+        for key, want in expected.items():
+            for value in (flat[key], row[key]):
+                if want is None:
+                    assert value is None or value != value, (scenario.name, key)  # null, NaN
+                else:
+                    assert value == pytest.approx(want, rel=RTOL, abs=1e-9), (scenario.name, key)
+
+
 def test_verify_catches_an_injected_wrong_answer(tmp_path, monkeypatch, capsys):
     args = ["sweep", "--vary", "capacity:K14=15000:40000:4", "--verify", "4",
             "--out", str(tmp_path / "out")]
