@@ -127,8 +127,9 @@ def test_feed_limit_on_a_train_that_also_serves_a_zone_without_uses(tmp_path):
     # FEED with a plant Q in zone 2 that has no uses, and T serving zones 1 and 2: zone 2
     # returns no wastewater, so its feed to T is an empty sum (0) and the plan is FEED's,
     # worked above: campus tap 85, treated 45.
-    files = dict(FEED, **{"plants.csv": "plant,zone\nP,1\nQ,2",
-                          "treatment.csv": "train,capacity_m3_per_day,recovery,zones\nT,1000,1,1;2"})
+    files = dict(FEED)
+    files["plants.csv"] = "plant,zone\nP,1\nQ,2"
+    files["treatment.csv"] = "train,capacity_m3_per_day,recovery,zones\nT,1000,1,1;2"
     r = plan(load_case(write_case(tmp_path / "feed", files)))
     assert r.summary.tap_m3_per_day == near(85.0)
     assert r.summary.treated_m3_per_day == near(45.0)
