@@ -278,7 +278,7 @@ def check_holding_and_money(case, o: Out) -> None:
                     * trucked.source.map(price).astype(float)).sum())
     money += float((f.m3_per_day * f.period.map(days).astype(float)
                     * f.train.map(cost_of).astype(float)).sum())
-    extra = sum(b.extra_cost_per_m3 * float((f.m3_per_day * f.period.map(days))[
+    extra = sum(b.extra_cost_per_m3 * float((f.m3_per_day * f.period.map(days).astype(float))[
         (f.train == b.train) & (f.period.isin(b.periods) if b.periods else True)].sum())
         for b in case.emergency.boosts)
     assert money - TOL * case.total_days <= o.summary["cost"] * (1 + REL)

@@ -249,3 +249,30 @@ def test_direct_reuse_carries_the_giver_s_generation(tmp_path):
     assert r.summary.tap_m3_per_day == pytest.approx(260 / 3, rel=1e-9, abs=HELD)
     cool = r.allocation[r.allocation.use == "cool"]
     assert (cool.generation == 0).all()
+
+
+def test_direct_reuse_is_bounded_by_the_giver_s_own_generation_of_water(tmp_path):
+    # As above (rinse takes tap and once-treated water, the tower takes generation 0 only),
+    # plus a wash (100 m3/day, tap only, returns all) in the same zone: the zone's
+    # generation-0 pool is then large, and what bounds the tower's direct reuse d is the
+    # rinse's own generation-0 wastewater, its tap t_r. With feed f and recycled r_r:
+    #   t_r + r_r = 100, r_r <= 0.5 f, f + d <= t_r + 100 (the pool), d <= t_r, d <= 60.
+    # Tap = t_r + 100 + (60 - d) >= 160 since d <= t_r; t_r = d = 60, f = 80 reaches it.
+    # (Bounded by all the rinse's wastewater, t_r + r_r = 100, the tower would take
+    # generation-1 water too: d = 60, t_r >= (100 + d) / 3 = 53.33, tap 153.33.)
+    r = plan(load_case(quality_helpers.write_case(tmp_path / "direct", {
+        "case.toml": 'name = "direct"\nmax_recycles = 1\ndirect_reuse = "listed"',
+        "plants.csv": "plant,zone\nP,1",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,rinse,100,1,1\nP,wash,100,1,0\nP,cool,60,0,0",
+        "treatment.csv": "train,capacity_m3_per_day,recovery,zones,cost_per_m3\nT,1000,0.5,1,1",
+        "contaminants.csv": "contaminant,tap_ppm\nboron,10",
+        "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                           "P,rinse,boron,,20\nP,wash,boron,,20\nP,cool,boron,1000,30",
+        "train_quality.csv": "train,contaminant,product_ppm\nT,boron,130",
+        "reuse_links.csv": "from_plant,from_use,to_plant,to_use\nP,rinse,P,cool",
+    })))
+    assert r.summary.tap_m3_per_day == pytest.approx(160.0, rel=1e-9, abs=HELD)
+    flows = r.allocation.set_index(["use", "source", "generation"]).m3_per_day
+    # what the tower takes directly is no more than the rinse's generation-0 (tap) water
+    assert flows["cool", "direct:P/rinse", 0] <= flows["rinse", "tap", 0] + HELD

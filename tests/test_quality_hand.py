@@ -1,4 +1,5 @@
-"""Hand-worked quality cases: a forced tap/recycled blend, a direct-reuse chain, a feed limit."""
+"""Hand-worked quality cases: a forced tap/recycled blend, a direct-reuse chain, a feed limit
+(also on a train serving a zone without uses), an operation with no load of one contaminant."""
 import pytest
 
 from model import load_case, plan
@@ -120,3 +121,36 @@ def test_feed_limit(tmp_path):
     assert b["tap_saved_per_ppm"] == pytest.approx(0.075, rel=1e-6)
     loose = plan(with_feed_limit(case, "T", "tds", 1000.0))
     assert loose.summary.tap_m3_per_day == near(65.0)
+
+
+def test_feed_limit_on_a_train_that_also_serves_a_zone_without_uses(tmp_path):
+    # FEED with a plant Q in zone 2 that has no uses, and T serving zones 1 and 2: zone 2
+    # returns no wastewater, so its feed to T is an empty sum (0) and the plan is FEED's,
+    # worked above: campus tap 85, treated 45.
+    files = dict(FEED)
+    files["plants.csv"] = "plant,zone\nP,1\nQ,2"
+    files["treatment.csv"] = "train,capacity_m3_per_day,recovery,zones\nT,1000,1,1;2"
+    r = plan(load_case(write_case(tmp_path / "feed", files)))
+    assert r.summary.tap_m3_per_day == near(85.0)
+    assert r.summary.treated_m3_per_day == near(45.0)
+
+
+def test_an_operation_with_no_load_of_one_contaminant_picks_none_of_it_up(tmp_path):
+    # A mass-transfer operation on tap (tds 200 ppm, fluoride 0.3 ppm) that picks up 5 kg/day
+    # of tds and leaves at 700 ppm; it has no fluoride load (blank) and may leave at 10.3 ppm.
+    # With two contaminants the balances are >= (allow_multi_contaminant_loads):
+    #   tds:      700 F >= 200 F + 1000 x 5  ->  F >= 10
+    #   fluoride: 10.3 F >= 0.3 F + 1000 x 0  ->  any F >= 0
+    # so the least flow, all of it tap, is 10 m3/day. (A load of 1 kg/day of fluoride would
+    # need 10 F >= 1000: F = 100.)
+    r = plan(load_case(write_case(tmp_path / "op", {
+        "case.toml": 'name = "op"\nmax_recycles = 0\nallow_multi_contaminant_loads = true',
+        "plants.csv": "plant,zone\nP,1",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\nP,wash,,1,",
+        "treatment.csv": "train,capacity_m3_per_day,recovery,zones",
+        "contaminants.csv": "contaminant,tap_ppm\ntds,200\nfluoride,0.3",
+        "use_quality.csv": """plant,use,contaminant,max_inlet_ppm,outlet_ppm,load_kg_per_day
+                              P,wash,tds,,700,5
+                              P,wash,fluoride,,10.3,""",
+    })))
+    assert r.summary.tap_m3_per_day == near(10.0)

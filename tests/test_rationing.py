@@ -1,4 +1,5 @@
-"""Rationing: priority order, fair share, tanker break-even, largest uniform cut, invariants."""
+"""Rationing: priority order, fair share (by each period's demand), tanker break-even, largest
+uniform cut, invariants."""
 from __future__ import annotations
 
 import json
@@ -90,6 +91,30 @@ def test_fair_share_is_max_min_and_cuts_no_use_needlessly(tmp_path):
     assert fraction["B"] == pytest.approx(0.1875, rel=1e-9, abs=fair / 40)
     assert short.get("C", 0.0) == pytest.approx(0.0, abs=HELD)
     assert r.summary.tanker_m3 == pytest.approx(50, rel=1e-9, abs=HELD)
+
+
+def test_fair_share_is_a_fraction_of_each_period_s_demand(tmp_path):
+    # Two tap-only uses of 40 m3/day in one class, fair share; in p2 (red, cut 40%) A's
+    # demand doubles to 80. Baseline = day-weighted least tap (80 + 120) / 2 = 100, so p2's
+    # tap is capped at 60 and 120 - 60 = 60 goes short. One fraction f of each use's p2
+    # demand: 80 f + 40 f = 60 -> f = 0.5: A short 40, B short 20. (A fraction of the base
+    # demands would give 40 f + 40 f = 60, f = 0.75: A and B short 30 each.) p1 has no cut.
+    case = load_case(write_case(tmp_path, {
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,A,40,0.0,0\nP,B,40,0.0,0\n",
+        "periods.csv": "period,days,stage\np1,1,blue\np2,1,red\n",
+        "stages.csv": "stage,cut\nblue,0\nred,0.4\n",
+        "demand.csv": "period,plant,use,demand_m3_per_day,factor\np2,P,A,,2\n",
+        "rationing.toml": "fair_share = true\n"}))
+    df = plan(case).shortages.set_index(["period", "use"])
+    fair = 2 * 120 * TAP_ABS_TOL_M3  # the fair-share hold moves a cut by at most this much
+    short = df.shortage_m3_per_day
+    assert short["p2", "A"] == pytest.approx(40.0, rel=1e-9, abs=fair + HELD)
+    assert short["p2", "B"] == pytest.approx(20.0, rel=1e-9, abs=fair + HELD)
+    assert df.shortage_fraction["p2", "A"] == pytest.approx(0.5, rel=1e-9, abs=fair / 40)
+    assert df.shortage_fraction["p2", "B"] == pytest.approx(0.5, rel=1e-9, abs=fair / 40)
+    assert short.get(("p1", "A"), 0.0) == pytest.approx(0.0, abs=HELD)
+    assert short.get(("p1", "B"), 0.0) == pytest.approx(0.0, abs=HELD)
 
 
 def test_stage_schedule_by_period_uses_the_stage_table(tmp_path):
