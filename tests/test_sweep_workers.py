@@ -111,3 +111,14 @@ def test_an_unreachable_scheduler_is_exit_2(capsys):
     from model.cli import main
     assert main(["sweep", "--vary", "cut=0:0.1:2", "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "cannot reach it" in capsys.readouterr().err
+
+
+def test_workers_are_forked_only_from_a_process_that_has_not_run_highs():
+    # HiGHS's task scheduler does not survive a fork: in a child forked after its parent had
+    # solved the options MIP, the same MIP ran for minutes instead of two seconds
+    code = ("from model.cli.sweep import start_method; print(start_method()); "
+            "from model import load_case, plan; from model.bundled import bundled_case; "
+            "plan(load_case(bundled_case())); print(start_method())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["fork", "spawn"]

@@ -23,6 +23,7 @@ from model.errors import EXIT_OK, EXIT_SOLVER, UsageError
 from model.results.output import check_outputs, write_outputs
 from model.results.sweep import counts_of, summary_line, sweep_json, sweep_table
 from model.results.sweep_report import sweep_report, sweep_workbook
+from model.solve.highs import highs_made
 from model.studies.sweep import run_sweep, verify
 
 PRINT_ROWS = 40  # the table is printed for sweeps up to this many scenarios
@@ -82,8 +83,9 @@ def _dask(args: argparse.Namespace):
         # (spawned ones import them again: about 2.5 s each, `--workers 2` 24.1 s -> 21.7 s
         # on the 1,000-scenario benchmark). The fork happens on Dask's event-loop thread while
         # this one waits for the cluster; a forked worker ignores the terminal's Ctrl-C, which
-        # this process handles by stopping the cluster (model.interrupts).
-        with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+        # this process handles by stopping the cluster (model.interrupts). Only a process that
+        # has not run HiGHS is forked (`highs_made`).
+        with dask.config.set({"distributed.worker.multiprocessing-method": start_method()}):
             cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                                    host="127.0.0.1", dashboard_address=None,
                                    silence_logs=logging.ERROR)
@@ -99,6 +101,12 @@ def _dask(args: argparse.Namespace):
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def start_method() -> str:
+    """How local workers start: forked from this process while it has never made a HiGHS
+    instance, spawned afresh otherwise."""
+    return "fork" if highs_made() == 0 else "spawn"
 
 
 def _progress(total: int):

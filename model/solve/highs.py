@@ -78,9 +78,20 @@ def open_rows(lp: LoadedLP, stage: int) -> None:
 FEASIBILITY_TOL = 1e-9  # HiGHS's primal and dual feasibility tolerances (default 1e-7)
 
 
+_MADE = {"instances": 0}
+
+
+def highs_made() -> int:
+    """How many HiGHS instances this process has made. A process that has run HiGHS must not
+    be forked: HiGHS's task scheduler does not survive a fork, and a branch and bound in the
+    child can then run for minutes instead of seconds (seen with the options MIP)."""
+    return _MADE["instances"]
+
+
 def new_highs() -> highspy.Highs:
     """A silent HiGHS instance. HiGHS prints a banner to the process's stdout the first time one
     is made, which would corrupt the CLI's output, so that first construction writes to null."""
+    _MADE["instances"] += 1
     sys.stdout.flush()
     saved = os.dup(1)
     try:
