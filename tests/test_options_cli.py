@@ -3,6 +3,7 @@ exit codes (0, 2 usage, 3 no portfolio is enough, 4 stopped by the time limit)."
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -53,6 +54,41 @@ def test_front_is_the_default(tmp_path):
     # a lower tap target never costs less
     costs = [q["annualized_cost_per_year"] for q in d["front"]]
     assert all(b >= a * (1 - 1e-9) for a, b in zip(costs, costs[1:]))
+
+
+def _names(cell) -> list[str]:
+    """A `;`-separated list of option names as written in options.csv (empty: no names)."""
+    return [] if pd.isna(cell) else str(cell).split(";")
+
+
+@pytest.mark.parametrize("target", [["--max-tap", "7625"], ["--front", "3"]])
+def test_the_csv_files_say_what_the_json_says(tmp_path, target):
+    # options.csv, portfolio.csv and front.csv, row by row against options.json: numbers equal,
+    # and lists of options written `;`-separated, as the case's own options.csv writes them
+    # the 2028 case with one option that brings another: the tank needs the extra capacity
+    case = tmp_path / "case"
+    shutil.copytree(bundled_case("ntip-2028-phase3"), case)
+    options = pd.read_csv(case / "options.csv", dtype=str)
+    options.loc[options.option == "K14-tank", "requires"] = "K14-capacity"
+    options.to_csv(case / "options.csv", index=False)
+    js, out = tmp_path / "o.json", tmp_path / "out"
+    assert main(["options", str(case), *target, "--json", str(js), "--out", str(out)]) == 0
+    d = json.loads(js.read_text())
+    catalogue = set(options.option)
+    files = [("options.csv", d["options"], "with")]
+    if d["portfolio"] is not None:
+        files.append(("portfolio.csv", [d["portfolio"]], "selected"))
+    if d["front"] is not None:
+        files.append(("front.csv", d["front"], "selected"))
+    for name, rows, listed in files:
+        table = pd.read_csv(out / name)
+        assert len(table) == len(rows), name
+        for row, want in zip(table.to_dict("records"), rows):
+            assert _names(row[listed]) == want[listed] and set(want[listed]) <= catalogue
+            for key, value in want.items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    assert row[key] == pytest.approx(value, rel=1e-12), (name, key)
+    assert any(o["with"] for o in d["options"])  # some option brings another with it
 
 
 def test_unreachable_target_exits_3_with_the_least_tap(tmp_path, capsys):
