@@ -1,0 +1,39 @@
+"""What the tool says when HiGHS stops a stage early (time limit): a MIP stage with a solution in
+hand is `NotProven`, with that solution and its gap; anything else is a plain `SolverError`
+that reports no figures (model.solve.stages._incumbent, NotProven, _stopped)."""
+import numpy as np
+import pytest
+
+from model.errors import SolverError
+from model.formulation import build_model
+from model.solve import stages as stages_module
+from model.solve.highs import Outcome, Status, compile_and_load, run
+from tests.factory import make_case
+
+STOPPED = Outcome(Status.TIME_LIMIT, "Time limit reached")
+
+
+def test_not_proven_says_which_stage_stopped_and_its_gap():
+    with_gap = stages_module.NotProven("total_cost", STOPPED, 0.0123, 5.0)
+    assert str(with_gap) == ("HiGHS stopped in the total_cost stage (Time limit reached) with "
+                             "a solution it has not proven optimal (gap 1.23%)")
+    assert (with_gap.stage, with_gap.gap, with_gap.objective) == ("total_cost", 0.0123, 5.0)
+    no_gap = stages_module.NotProven("total_tap_m3", STOPPED, None, 7.0)
+    assert str(no_gap) == ("HiGHS stopped in the total_tap_m3 stage (Time limit reached) with "
+                           "a solution it has not proven optimal")
+
+
+def test_an_lp_stage_stopped_with_a_feasible_point_reports_no_figures():
+    # an LP has no incumbent to offer: even with a feasible point in hand (here an optimal one,
+    # as if the limit struck at the end), a stop is a plain SolverError, never NotProven
+    case = make_case([("A", "rinse", "1", 300, 1.0, None)], [("T", 1e6, 0.5, ("1",), 1.0)],
+                     max_recycles=1)
+    f = build_model(case)
+    lp = compile_and_load(f)
+    assert run(lp, "first").text == "optimal" and not lp.integer
+    assert lp.highs.getInfo().primal_solution_status == 2  # feasible point in hand
+    stage = f.stages.stages[0]
+    error = stages_module._incumbent(lp, stage, 0, STOPPED)
+    assert type(error) is SolverError
+    assert str(error) == (f"HiGHS stopped in the {stage.objective} stage without an optimal "
+                          "solution: Time limit reached. No figures are reported.")
