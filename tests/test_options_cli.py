@@ -83,6 +83,7 @@ def test_the_csv_files_say_what_the_json_says(tmp_path, target):
     for name, rows, listed in files:
         table = pd.read_csv(out / name)
         assert len(table) == len(rows), name
+        assert list(table.columns) == list(rows[0].keys()), name  # the JSON's fields, no index
         for row, want in zip(table.to_dict("records"), rows):
             assert _names(row[listed]) == want[listed] and set(want[listed]) <= catalogue
             for key, value in want.items():

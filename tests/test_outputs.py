@@ -14,7 +14,7 @@ import pytest
 
 from model.cli import main
 from model.results import atomic
-from model.results.output import write_outputs
+from model.results.output import OutputError, write_outputs
 
 
 def names(folder: Path) -> set[str]:
@@ -153,3 +153,11 @@ def test_an_exchange_the_file_system_refuses_falls_back_to_renames(tmp_path, mon
     assert atomic.swap(new, target) is True
     assert (target.read_text(), new.read_text()) == ("new", "old")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "target"]
+
+
+def test_an_output_error_lists_every_problem_under_one_count():
+    one = OutputError(["--json: is a folder"])
+    assert str(one) == "invalid output: 1 problem\n  - --json: is a folder"
+    two = OutputError(["--out: a", "--html: b"])
+    assert str(two) == "invalid output: 2 problems\n  - --out: a\n  - --html: b"
+    assert two.problems == ["--out: a", "--html: b"] and two.exit_code == 2
