@@ -1,13 +1,20 @@
 """What the tool says when HiGHS stops a stage early (time limit): a MIP stage with a solution in
 hand is `NotProven`, with that solution and its gap; anything else is a plain `SolverError`
 that reports no figures (model.solve.stages._incumbent, NotProven, _stopped)."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
+from model.bundled import bundled_case
+from model.case import load_case
 from model.errors import SolverError
-from model.formulation import build_model
+from model.formulation import Method, Stage, StagePlan, build_model
+from model.formulation.objectives import TAP
 from model.solve import stages as stages_module
 from model.solve.highs import Outcome, Status, compile_and_load, run
+from model.studies.options import prepared
+from model.studies.portfolio import Question, portfolio_model
 from tests.factory import make_case
 
 STOPPED = Outcome(Status.TIME_LIMIT, "Time limit reached")
@@ -37,3 +44,23 @@ def test_an_lp_stage_stopped_with_a_feasible_point_reports_no_figures():
     assert type(error) is SolverError
     assert str(error) == (f"HiGHS stopped in the {stage.objective} stage without an optimal "
                           "solution: Time limit reached. No figures are reported.")
+
+
+def test_a_mip_stage_stopped_with_a_portfolio_gives_it_its_gap_and_objective():
+    # the options MIP of the 2028 case, solved, then read as if its time limit had struck: the
+    # incumbent goes into the Pyomo variables, the objective is recomputed from it, and the
+    # gap is HiGHS's own
+    case = prepared(load_case(bundled_case("ntip-2028-phase3")))
+    f = portfolio_model(case, Question())
+    f = replace(f, stages=StagePlan((Stage(TAP, Method.MIP),), dual_stage=TAP))
+    lp = compile_and_load(f)
+    assert lp.integer and run(lp, TAP).text == "optimal"
+    info = lp.highs.getInfo()
+    x = np.asarray(lp.highs.getSolution().col_value)
+    stop = stages_module._incumbent(lp, f.stages.stages[0], 0, STOPPED)
+    assert isinstance(stop, stages_module.NotProven) and stop.stage == TAP
+    assert stop.gap == info.mip_gap and np.isfinite(stop.gap)
+    assert stop.objective == pytest.approx(info.objective_function_value, rel=1e-12)
+    assert stop.objective == pytest.approx(float(lp.costs[0] @ x + lp.offsets[0]), rel=1e-15)
+    assert [v.value for v in lp.columns] == pytest.approx(list(x), abs=0)
+    assert f"(gap {info.mip_gap:.2%})" in str(stop)
