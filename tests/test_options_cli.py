@@ -3,6 +3,7 @@ exit codes (0, 2 usage, 3 no portfolio is enough, 4 stopped by the time limit)."
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pandas as pd
@@ -73,7 +74,12 @@ def test_the_csv_files_say_what_the_json_says(tmp_path, target):
     options.to_csv(case / "options.csv", index=False)
     js, out = tmp_path / "o.json", tmp_path / "out"
     assert main(["options", str(case), *target, "--json", str(js), "--out", str(out)]) == 0
-    d = json.loads(js.read_text())
+    text = js.read_text()
+    d = json.loads(text)
+    assert text == json.dumps(d, indent=2) + "\n"  # laid out for reading
+    assert (out / "options.json").read_text() == text
+    # each study's time in seconds, to the millisecond
+    assert d["seconds"] and all(v >= 0 and round(v, 3) == v for v in d["seconds"].values())
     catalogue = set(options.option)
     files = [("options.csv", d["options"], "with")]
     if d["portfolio"] is not None:
@@ -142,3 +148,47 @@ def test_a_stopped_milp_names_its_best_portfolio_as_not_proven(tmp_path, capsys,
     err = capsys.readouterr().err
     assert "NOT proven optimal" in err and "best portfolio found: " in err
     assert not js.exists()
+
+
+def _number(text: str, prefix: str = "", suffix: str = "", decimals: int = 0) -> float | None:
+    """A figure of the printed table back as a number ('-' and 'never' are None), checking
+    that it is printed with `decimals` decimals."""
+    if text in ("-", "never"):
+        return None
+    pattern = re.escape(prefix) + r"\d{1,3}(,\d{3})*" + (rf"\.\d{{{decimals}}}" if decimals
+                                                         else "") + re.escape(suffix)
+    assert re.fullmatch(pattern, text), (text, pattern)
+    return float(text[len(prefix):len(text) - len(suffix)].replace(",", ""))
+
+
+def test_the_printed_option_table_says_what_the_json_says(tmp_path, capsys):
+    # every option's row of the text report, read back, against options.json, to the
+    # precision printed (tap saved to 1 m3/day, money to NT$0.1M, cost per m3 to 0.01,
+    # payback to 0.1 year, largest cut to 0.001; half a printed unit off at most, plus round-off)
+    js = tmp_path / "o.json"
+    assert main(["options", "ntip-2028-phase3", "--max-tap", "7625", "--json", str(js)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    d = json.loads(js.read_text())
+    cur = d["currency"]
+    start = next(i for i, line in enumerate(lines) if line.startswith("every option alone"))
+    header = lines[start + 1].split()
+    assert header == ["option", "tap", "saved", "m3/d", "capex", "annualised/yr", "change/yr",
+                      f"{cur}/m3", "saved", "payback", "yr", "largest", "cut"]
+    rows = {cells[0]: cells[1:] for cells in
+            (line.split() for line in lines[start + 2:start + 2 + len(d["options"])])}
+    assert set(rows) == {o["option"] for o in d["options"]}  # no option brings another here
+    for o in d["options"]:
+        saved, capex, annual, change, per_m3, payback, cut = rows[o["option"]]
+        assert _number(saved) == pytest.approx(o["tap_saved_m3_per_day"], abs=0.5 + 1e-9)
+        for text, key in ((capex, "capex"), (annual, "annualized_cost_per_year"),
+                          (change, "change_per_year")):
+            assert _number(text, cur, "M", 1) == pytest.approx(o[key] / 1e6,
+                                                              abs=0.05 + 1e-9), key
+        for text, key, decimals in ((per_m3, "cost_per_m3_saved", 2),
+                                    (payback, "payback_years", 1),
+                                    (cut, "largest_uniform_cut", 3)):
+            if o[key] is None:
+                assert text == ("never" if key == "payback_years" else "-"), key
+            else:
+                assert _number(text, decimals=decimals) == pytest.approx(
+                    o[key], abs=0.5 * 10 ** -decimals + 1e-9), key

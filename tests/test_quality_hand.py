@@ -4,6 +4,7 @@ import pytest
 
 from model import load_case, plan
 from model.formulation import HoldRule
+from model.results.quality import BINDING_REL_TOL, _at_limit
 from quality_helpers import with_feed_limit, with_limit, write_case
 
 TAP_ABS_TOL_M3, TAP_REL_TOL = HoldRule().abs_m3, HoldRule().rel  # the stage hold rule
@@ -154,3 +155,12 @@ def test_an_operation_with_no_load_of_one_contaminant_picks_none_of_it_up(tmp_pa
                               P,wash,fluoride,,10.3,""",
     })))
     assert r.summary.tap_m3_per_day == near(10.0)
+
+
+def test_an_inlet_is_at_its_limit_within_one_millionth_of_it():
+    # model/results/quality.py: binding when within BINDING_REL_TOL (1e-6) of the limit,
+    # relative above 1 ppm, absolute (1e-6 ppm) below it; the edge itself counts as binding
+    assert BINDING_REL_TOL == 1e-6
+    assert _at_limit(500 * (1 - 0.9e-6), 500) and not _at_limit(500 * (1 - 1.1e-6), 500)
+    assert _at_limit(500 - 1e-6 * 500, 500) and _at_limit(500, 500) and _at_limit(501, 500)
+    assert _at_limit(0.5 - 0.9e-6, 0.5) and not _at_limit(0.5 - 1.1e-6, 0.5)
