@@ -192,3 +192,47 @@ def test_the_printed_option_table_says_what_the_json_says(tmp_path, capsys):
             else:
                 assert _number(text, decimals=decimals) == pytest.approx(
                     o[key], abs=0.5 * 10 ** -decimals + 1e-9), key
+
+
+def test_the_printed_portfolio_and_front_say_what_the_json_says(tmp_path, capsys):
+    # the best-portfolio block and the trade-off front of the text report, read back against
+    # options.json to the precision printed
+    js = tmp_path / "p.json"
+    assert main(["options", "ntip-2028-phase3", "--max-tap", "7625", "--json", str(js)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    d = json.loads(js.read_text())
+    p, cur = d["portfolio"], d["currency"]
+    assert lines[0] == f"case: ntip-2028-phase3   options: {len(d['options'])}"
+    at = lines.index(f"best portfolio ({p['question']}; {p['status']}, MILP gap 1e-9)")
+    assert p["question"] == "tap at most 7,625.0 m3/day" and p["status"] == "optimal"
+    block = dict(line.split(None, 1) for line in lines[at + 1:at + 6])
+    assert block["selected"] == ", ".join(p["selected"]) and p["selected"]
+    assert _number(block["capex"], cur, "M", 1) == pytest.approx(p["capex"] / 1e6,
+                                                                abs=0.05 + 1e-9)
+    assert _number(block["annualised"], cur, "M per year", 1) == pytest.approx(
+        p["annualized_cost_per_year"] / 1e6, abs=0.05 + 1e-9)
+    assert _number(block["tap"], "", " m3/day", 1) == pytest.approx(p["tap_m3_per_day"],
+                                                                   abs=0.05 + 1e-9)
+    assert _number(block["shortage"], "", " m3 over the horizon", 1) == pytest.approx(
+        p["shortage_m3"], abs=0.05 + 1e-9)
+    assert lines[at + 6] == "" and lines[at + 7].startswith("plan of the chosen portfolio ---")
+    assert lines[at + 8] == "case: ntip-2028-phase3   status: optimal"  # the plan's report
+
+    js = tmp_path / "f.json"
+    assert main(["options", "ntip-2028-phase3", "--front", "3", "--json", str(js)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    front = json.loads(js.read_text())["front"]
+    at = lines.index("trade-off front (each point: the cheapest portfolio reaching its tap "
+                     "target, solved exactly)")
+    assert lines[at + 1].split() == ["max", "tap", "m3/d", "tap", "m3/d", "annualised/yr",
+                                     "portfolio"]
+    assert len(lines) == at + 2 + len(front)
+    for line, q in zip(lines[at + 2:], front):
+        cap, tap, annual, portfolio = line.split(None, 3)
+        assert _number(cap, decimals=1) == pytest.approx(q["max_tap_m3_per_day"],
+                                                         abs=0.05 + 1e-9)
+        assert _number(tap, decimals=1) == pytest.approx(q["tap_m3_per_day"], abs=0.05 + 1e-9)
+        assert _number(annual, cur, "M", 1) == pytest.approx(
+            q["annualized_cost_per_year"] / 1e6, abs=0.05 + 1e-9)
+        assert portfolio.strip() == (", ".join(q["selected"]) or "no option")
+    assert any(not q["selected"] for q in front) and any(q["selected"] for q in front)
