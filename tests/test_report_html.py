@@ -15,7 +15,7 @@ from model.bundled import bundled_case
 from model.case import load_case
 from model.cli import main
 from model.results.html import plan_report
-from model.results.marginal import marginal_sentences
+from model.results.marginal import NEGLIGIBLE_M3_PER_DAY as NEGLIGIBLE, marginal_sentences, volume
 from model.results.sankey import sankey_figure, sankey_links
 from model.studies import plan
 from tests.browser import chromium, console_errors
@@ -223,3 +223,30 @@ def test_the_report_opens_in_chromium_without_console_errors(drought, tmp_path):
         driver.quit()
     assert (plots, sankeys) == (4, 1)  # Sankey, plants, time chart, tank levels
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+def test_sentences_of_a_capacity_bound_train_in_closed_form():
+    # K14 cut to 10,000 m3/day runs full: one more m3/day of feed makes 0.7 m3/day of product
+    # (recovery 0.7), one more percentage point of recovery 0.01 x 10,000 = 100 m3/day, and
+    # each m3/day of product replaces one of tap
+    case = load_case(bundled_case("ntip-2019-phase2"))
+    k14 = case.trains[0]
+    assert (k14.recovery, k14.name) == (0.7, "K14")
+    r = plan(replace(case, trains=(replace(k14, capacity_m3_per_day=10000.0),)))
+    assert marginal_sentences(r.summary)[:2] == [
+        "One more percentage point of K14 recovery saves 100.0 m3/day of tap.",
+        "One more m3/day of K14 capacity saves 0.7 m3/day of tap (K14 runs at 100% of its "
+        "capacity)."]
+
+
+def test_sentences_of_a_plan_over_periods_say_on_average(drought):
+    # nine periods: a marginal value is the day-weighted average over the horizon, and K14
+    # runs below capacity (its utilization in the summary) with the returned water limiting it
+    (k14,) = drought.summary.trains
+    assert k14.capacity_value <= NEGLIGIBLE and k14.recovery_value > NEGLIGIBLE
+    sentences = marginal_sentences(drought.summary)
+    assert sentences[:2] == [
+        f"One more percentage point of K14 recovery saves {volume(k14.recovery_value)} m3/day "
+        "of tap on average over the horizon.",
+        f"K14 runs at {k14.utilization:.0%} of its capacity: more capacity saves no tap; the "
+        "wastewater returned and its recovery limit it."]
