@@ -4,6 +4,7 @@ import pytest
 
 from model import load_case, plan
 from model.formulation import HoldRule
+from model.results.marginal import marginal_sentences
 from model.results.quality import BINDING_REL_TOL, _at_limit
 from quality_helpers import with_feed_limit, with_limit, write_case
 
@@ -41,6 +42,10 @@ def test_inlet_limit_forces_exact_blend(tmp_path):
     assert bool(row.binding)
     # tap(L) = 100 * (130 - L) / 120, so d tap / dL = -100/120: 0.8333 m3/day per ppm
     assert row.tap_saved_per_ppm == pytest.approx(100 / 120, rel=1e-9)
+    # and the report says it in words, to three significant digits
+    assert [s for s in marginal_sentences(r.summary) if s.startswith("Raising")] == [
+        "Raising the boron inlet limit of P/rinse by 1 ppm (now 40 ppm) saves 0.833 m3/day of "
+        "tap."]
 
 
 def test_no_limit_gives_closed_form(tmp_path):
@@ -120,6 +125,8 @@ def test_feed_limit(tmp_path):
     # x_dirty(L) = 30 (L - 100) / (1000 - L); d/dL = 30 * 900 / 600**2 = 0.075 m3/day per ppm
     # dual (exact) x feed of the final stage, which the tap tolerance moves by ~1e-6 of 45
     assert b["tap_saved_per_ppm"] == pytest.approx(0.075, rel=1e-6)
+    assert [s for s in marginal_sentences(r.summary) if s.startswith("Raising")] == [
+        "Raising the tds feed limit of T by 1 ppm (now 400 ppm) saves 0.075 m3/day of tap."]
     loose = plan(with_feed_limit(case, "T", "tds", 1000.0))
     assert loose.summary.tap_m3_per_day == near(65.0)
 

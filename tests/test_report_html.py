@@ -233,10 +233,28 @@ def test_sentences_of_a_capacity_bound_train_in_closed_form():
     k14 = case.trains[0]
     assert (k14.recovery, k14.name) == (0.7, "K14")
     r = plan(replace(case, trains=(replace(k14, capacity_m3_per_day=10000.0),)))
-    assert marginal_sentences(r.summary)[:2] == [
-        "One more percentage point of K14 recovery saves 100.0 m3/day of tap.",
-        "One more m3/day of K14 capacity saves 0.7 m3/day of tap (K14 runs at 100% of its "
-        "capacity)."]
+    recovery, capacity = marginal_sentences(r.summary)[:2]
+    saved = re.fullmatch(r"One more percentage point of K14 recovery saves ([\d.,]+) m3/day of "
+                         r"tap\.", recovery)
+    assert saved and float(saved.group(1).replace(",", "")) == pytest.approx(100, abs=0.05)
+    assert capacity == ("One more m3/day of K14 capacity saves 0.7 m3/day of tap (K14 runs at "
+                        "100% of its capacity).")
+
+
+def test_the_largest_cut_sentence(steady):
+    # the default case already draws the least tap (its README): no cut is absorbed; the 2023
+    # drought case's tank and trucks absorb some
+    assert steady.summary.largest_cut.largest_uniform_cut == 0
+    assert marginal_sentences(steady.summary)[-1] == (
+        "Any cut of tap supply means shortage: the plan already draws the least tap, and "
+        "storage, trucks or a recovery boost would have to make up for it.")
+    r = plan(load_case(bundled_case("kaohsiung-2023-drought")), largest_cut=True)
+    cut = r.summary.largest_cut
+    assert 0 < cut.largest_uniform_cut < 1
+    assert marginal_sentences(r.summary)[-1] == (
+        f"The campus absorbs a uniform cut of up to {cut.largest_uniform_cut:.1%} of its "
+        f"{volume(cut.largest_uniform_cut_baseline_m3_per_day)} m3/day tap baseline with no "
+        "shortage.")
 
 
 def test_sentences_of_a_plan_over_periods_say_on_average(drought):

@@ -285,3 +285,12 @@ def test_a_case_with_nothing_to_share_sweeps():
     for r in rows:
         assert r.figures["tap_m3_per_day"] == pytest.approx(112.5 * 24, rel=1e-9)
     _assert_warm_equals_cold(case, sweep, rows)
+
+
+def test_counts_put_every_other_ending_under_other():
+    rows = [sweep_results.ScenarioRow(f"s{i}", {}, status) for i, status in enumerate(
+        ["optimal", "infeasible", "optimal", "solver failure: numerical trouble", "time limit"])]
+    counts = sweep_results.counts_of(rows)
+    assert counts == {"scenarios": 5, "optimal": 2, "infeasible": 1, "other": 2}
+    assert sweep_results.summary_line(counts, 1234.56) == (
+        "sweep: 5 scenarios in 1,234.6 s: 2 optimal, 1 infeasible, 2 other")
