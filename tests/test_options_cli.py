@@ -9,6 +9,7 @@ import shutil
 import pandas as pd
 import pytest
 
+from model import load_case, plan
 from model.bundled import bundled_case
 from model.cli import main
 
@@ -236,3 +237,19 @@ def test_the_printed_portfolio_and_front_say_what_the_json_says(tmp_path, capsys
             q["annualized_cost_per_year"] / 1e6, abs=0.05 + 1e-9)
         assert portfolio.strip() == (", ".join(q["selected"]) or "no option")
     assert any(not q["selected"] for q in front) and any(q["selected"] for q in front)
+
+
+def test_an_option_that_changes_nothing_never_pays_back(tmp_path):
+    # In the 2028 campus's 2023 drought K14 runs at 57% of its capacity on average and its
+    # capacity is worth no tap (checked below), so more K14 capacity leaves the plan as it is:
+    # no tap saved, no money saved, hence no cost per m3 saved and no payback, not a payback
+    # of capex over the round-off between two equal plans' costs
+    base = plan(load_case(bundled_case("ntip-2028-phase3-drought-2023")))
+    (k14,) = base.summary.trains
+    assert k14.utilization < 1 and k14.capacity_value == 0.0
+    js = tmp_path / "o.json"
+    assert main(["options", "ntip-2028-phase3-drought-2023", "--max-tap", "7625",
+                 "--json", str(js)]) == 0
+    (row,) = [o for o in json.loads(js.read_text())["options"] if o["option"] == "K14-capacity"]
+    assert row["tap_saved_m3_per_day"] == 0.0
+    assert row["cost_per_m3_saved"] is None and row["payback_years"] is None

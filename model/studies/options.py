@@ -116,6 +116,10 @@ def option_row(case: Case, name: str, base: Evaluated, e: Evaluated, cut: float,
     change = e.annualized_cost_per_year - base.annualized_cost_per_year
     money_saved = base.operating_per_year - (e.operating_per_year + e.fixed_per_year
                                              - e.capital_per_year)
+    if abs(money_saved) <= TARGET_REL * max(abs(base.operating_per_year), 1.0):
+        # two optimal plans' costs, equal but for round-off: nothing saved, no payback (a
+        # capacity option on a train its plan does not fill once showed 2.7e16 years)
+        money_saved = 0.0
     row = {"option": name, "kind": option_of(case)[name].kind,
            "with": [n for n in e.selected if n != name],
            "tap_saved_m3_per_day": saved, "capex": e.capex,
