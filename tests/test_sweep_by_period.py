@@ -1,0 +1,35 @@
+"""A warm sweep of a case whose data vary by period: each period's entries are moved to that
+period's value, as a cold build of the scenario would set them (model/solve/warm.py)."""
+from __future__ import annotations
+
+import pytest
+
+from model.case import load_case
+from model.case.scenarios import Parameter, Scenario, Sweep
+from model.studies.sweep import run_sweep
+from period_casefiles import write_case
+
+
+def test_sweeping_a_recovery_keeps_a_period_s_own_recovery(tmp_path):
+    # ONE_USE (demand 100, all returned, K = 1, train T at 0.5): least tap = 100 / (1 + r).
+    # Period b (2 days) has its own recovery 0.2 (trains_by_period.csv), which `recovery:T`
+    # (the train's recovery in treatment.csv) leaves alone. Scenario recovery:T = 0.6:
+    #   a: tap 100 / 1.6 = 62.5,       recycled 0.6 x 62.5 = 37.5
+    #   b: tap 100 / 1.2 = 83.333...,  recycled 0.2 x 83.333... = 16.666...
+    #   day-weighted: tap (62.5 + 2 x 83.333...) / 3 = 76.3888..., recycled (37.5 + 2 x
+    #   16.666...) / 3 = 23.6111...
+    # Scenario recovery:T = 0.5 (the base): a 100 / 1.5 = 66.666..., b as above:
+    #   tap (66.666... + 2 x 83.333...) / 3 = 77.777...
+    case = load_case(write_case(tmp_path, {
+        "periods.csv": "period,days\na,1\nb,2\n",
+        "trains_by_period.csv": "period,train,recovery\nb,T,0.2\n"}))
+    recovery = Parameter("recovery", "T")
+    rows = run_sweep(case, Sweep((recovery,), (Scenario("s0", ((recovery, 0.6),)),
+                                               Scenario("s1", ((recovery, 0.5),)))))
+    assert [r.status for r in rows] == ["optimal", "optimal"]
+    assert rows[0].figures["tap_m3_per_day"] == pytest.approx((62.5 + 2 * 100 / 1.2) / 3,
+                                                              rel=1e-9)
+    assert rows[0].figures["recycled_m3_per_day"] == pytest.approx(
+        (37.5 + 2 * 0.2 * 100 / 1.2) / 3, rel=1e-9)
+    assert rows[1].figures["tap_m3_per_day"] == pytest.approx(
+        (100 / 1.5 + 2 * 100 / 1.2) / 3, rel=1e-9)
