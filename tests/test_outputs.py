@@ -7,7 +7,9 @@ import ctypes
 import errno
 import json
 import os
+import platform
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,23 @@ def test_an_output_error_lists_every_problem_under_one_count():
     two = OutputError(["--out: a", "--html: b"])
     assert str(two) == "invalid output: 2 problems\n  - --out: a\n  - --html: b"
     assert two.problems == ["--out: a", "--html: b"] and two.exit_code == 2
+
+
+def test_the_c_library_s_renameat2_swaps_and_reports_errno(tmp_path):
+    # found in glibc from 2.28 (the exchange flag needs Linux 3.15): the function itself,
+    # called as `_exchange` calls it, and its errors read back through ctypes' errno
+    libc, version = platform.libc_ver()
+    if not sys.platform.startswith("linux") or libc != "glibc" or \
+            tuple(int(p) for p in version.split(".")[:2]) < (2, 28):
+        pytest.skip("renameat2 needs Linux with glibc 2.28 or later")
+    renameat2 = atomic._renameat2()
+    assert renameat2 is not None
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_text("a")
+    b.write_text("b")
+    assert renameat2(atomic.AT_FDCWD, os.fsencode(a), atomic.AT_FDCWD, os.fsencode(b),
+                     atomic.RENAME_EXCHANGE) == 0
+    assert (a.read_text(), b.read_text()) == ("b", "a")
+    assert renameat2(atomic.AT_FDCWD, os.fsencode(tmp_path / "missing"), atomic.AT_FDCWD,
+                     os.fsencode(b), atomic.RENAME_EXCHANGE) == -1
+    assert ctypes.get_errno() == errno.ENOENT

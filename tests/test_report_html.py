@@ -268,3 +268,15 @@ def test_sentences_of_a_plan_over_periods_say_on_average(drought):
         "of tap on average over the horizon.",
         f"K14 runs at {k14.utilization:.0%} of its capacity: more capacity saves no tap; the "
         "wastewater returned and its recovery limit it."]
+
+
+@pytest.mark.parametrize("m3_per_day, text", [
+    (171.4, "171"), (100, "100"), (1234567.8, "1,234,568"), (-250.4, "-250"),  # >= 100: whole
+    (99.96, "100.0"), (12.5, "12.5"), (1, "1.0"),                                # 1..100: 0.1
+    (0.302, "0.302"), (0.9994, "0.999"), (1e-6, "1e-06"),                        # < 1: 3 digits
+    (9.9e-7, "0"), (-5e-7, "0"), (0.0, "0")])                                    # round-off
+def test_a_volume_has_the_digits_a_reader_needs(m3_per_day, text):
+    # model/results/marginal.volume: whole m3/day from 100 up, one decimal from 1, three
+    # significant digits below, and 0 for anything below NEGLIGIBLE (1e-6 m3/day)
+    assert NEGLIGIBLE == 1e-6
+    assert volume(m3_per_day) == text
