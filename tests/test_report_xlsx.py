@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from model.cli import main
-from model.results.units import with_unit
+from model.results.units import unit_of, with_unit
 from tests.report_pages import assert_sheets_are_the_csvs
 
 
@@ -32,3 +32,16 @@ def test_units_in_headers():
     assert with_unit("end_level_m3") == "end_level_m3 [m3]"
     assert with_unit("recovery_value") == "recovery_value [m3/day of tap per percentage point]"
     assert with_unit("plant") == "plant"
+
+
+@pytest.mark.parametrize("name, unit", [
+    ("tap_m3_per_day", "m3/day"),                         # a suffix
+    ("summary.trains.recovery_value", "m3/day of tap per percentage point"),  # dotted key
+    ("recovery_value:K14", "m3/day of tap per percentage point"),  # a sweep's per-train column
+    ("capacity:K14", "m3/day"), ("demand:Z1-A/process rinse", "m3/day"),  # sweep parameters
+    ("a.b:c.d_ppm", "ppm"),                               # the last dotted part, then before ':'
+    ("x.demand_factor:K14:2", "factor"),                  # only the first ':' splits
+    ("plant", None)])                                     # a name has no unit
+def test_the_unit_of_a_column_or_key(name, unit):
+    assert unit_of(name) == unit
+    assert with_unit(name) == (name if unit is None else f"{name} [{unit}]")

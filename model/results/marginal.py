@@ -42,7 +42,7 @@ def _train_sentences(s: Summary, when: str) -> list[str]:
     return out
 
 
-def _quality_sentences(s: Summary, when: str) -> list[str]:
+def _quality_sentences(s: Summary) -> list[str]:
     if s.quality is None:
         return []
     out = []
@@ -62,7 +62,7 @@ def marginal_sentences(s: Summary) -> list[str]:
     """What one more unit of each limit is worth, in tap saved; the largest cut the campus
     absorbs; and what a binding limit that is worth nothing means."""
     when = "" if len(s.periods) == 1 else " on average over the horizon"
-    out = _train_sentences(s, when) + _quality_sentences(s, when)
+    out = _train_sentences(s, when) + _quality_sentences(s)
     if s.largest_cut is not None:
         cut = s.largest_cut.largest_uniform_cut
         out.append(f"The campus absorbs a uniform cut of up to {cut:.1%} of its "
