@@ -65,14 +65,15 @@ def _names(cell) -> list[str]:
 
 
 @pytest.mark.parametrize("target", [["--max-tap", "7625"], ["--front", "3"]])
-def test_the_csv_files_say_what_the_json_says(tmp_path, target):
+def test_the_csv_files_say_what_the_json_says(tmp_path, target, capsys):
     # options.csv, portfolio.csv and front.csv, row by row against options.json: numbers equal,
     # and lists of options written `;`-separated, as the case's own options.csv writes them
-    # the 2028 case with one option that brings another: the tank needs the extra capacity
+    # the 2028 case with an option that brings two others: the tank needs the extra capacity
+    # and the first recovery upgrade
     case = tmp_path / "case"
     shutil.copytree(bundled_case("ntip-2028-phase3"), case)
     options = pd.read_csv(case / "options.csv", dtype=str)
-    options.loc[options.option == "K14-tank", "requires"] = "K14-capacity"
+    options.loc[options.option == "K14-tank", "requires"] = "K14-capacity;K14-recovery-80"
     options.to_csv(case / "options.csv", index=False)
     js, out = tmp_path / "o.json", tmp_path / "out"
     start = time.perf_counter()
@@ -101,6 +102,13 @@ def test_the_csv_files_say_what_the_json_says(tmp_path, target):
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     assert row[key] == pytest.approx(value, rel=1e-12), (name, key)
     assert any(o["with"] for o in d["options"])  # some option brings another with it
+    # the printed table names an option with what it brings, "K14-tank (+A+B)"
+    printed = [line.strip() for line in capsys.readouterr().out.splitlines()]
+    for o in d["options"]:
+        label = o["option"] + (f" (+{'+'.join(o['with'])})" if o["with"] else "")
+        assert any(line.startswith(label + " ") for line in printed), label
+    (tank,) = [o for o in d["options"] if o["option"] == "K14-tank"]
+    assert sorted(tank["with"]) == ["K14-capacity", "K14-recovery-80"]
 
 
 def test_unreachable_target_exits_3_with_the_least_tap(tmp_path, capsys):
@@ -176,6 +184,15 @@ def test_the_printed_option_table_says_what_the_json_says(tmp_path, capsys):
     d = json.loads(js.read_text())
     cur = d["currency"]
     start = next(i for i, line in enumerate(lines) if line.startswith("every option alone"))
+    base = d["base"]
+    assert lines[start - 1] == "" and lines[start] == (
+        f"every option alone (against the plan without options: tap "
+        f"{base['tap_m3_per_day']:,.1f} m3/day, annualised "
+        f"{cur}{base['annualized_cost_per_year'] / 1e6:,.1f}M); best buys first")
+    assert lines[start + 2 + len(d["options"])] == (
+        f"  {cur}/m3 saved: what each m3 of tap saved costs, to set against the tap price; "
+        "payback: capex over the money saved each year; largest cut: of the base tap draw, "
+        "absorbed with no shortage")
     header = lines[start + 1].split()
     assert header == ["option", "tap", "saved", "m3/d", "capex", "annualised/yr", "change/yr",
                       f"{cur}/m3", "saved", "payback", "yr", "largest", "cut"]
@@ -220,7 +237,8 @@ def test_the_printed_portfolio_and_front_say_what_the_json_says(tmp_path, capsys
                                                                    abs=0.05 + 1e-9)
     assert _number(block["shortage"], "", " m3 over the horizon", 1) == pytest.approx(
         p["shortage_m3"], abs=0.05 + 1e-9)
-    assert lines[at + 6] == "" and lines[at + 7].startswith("plan of the chosen portfolio ---")
+    assert lines[at - 1] == "" and lines[at + 6] == ""
+    assert lines[at + 7] == "plan of the chosen portfolio " + "-" * 60
     assert lines[at + 8] == "case: ntip-2028-phase3   status: optimal"  # the plan's report
 
     js = tmp_path / "f.json"
@@ -229,6 +247,7 @@ def test_the_printed_portfolio_and_front_say_what_the_json_says(tmp_path, capsys
     front = json.loads(js.read_text())["front"]
     at = lines.index("trade-off front (each point: the cheapest portfolio reaching its tap "
                      "target, solved exactly)")
+    assert lines[0] == "case: ntip-2028-phase3   options: 7" and lines[at - 1] == ""
     assert lines[at + 1].split() == ["max", "tap", "m3/d", "tap", "m3/d", "annualised/yr",
                                      "portfolio"]
     assert len(lines) == at + 2 + len(front)
@@ -242,8 +261,13 @@ def test_the_printed_portfolio_and_front_say_what_the_json_says(tmp_path, capsys
         assert portfolio.strip() == (", ".join(q["selected"]) or "no option")
     assert any(not q["selected"] for q in front) and any(q["selected"] for q in front)
 
+    # a target the campus meets without options (its tap is 16,496.2 m3/day): no option chosen
+    assert main(["options", "ntip-2028-phase3", "--max-tap", "20000", "--json", str(js)]) == 0
+    assert "  selected      no option" in capsys.readouterr().out.splitlines()
+    assert json.loads(js.read_text())["portfolio"]["selected"] == []
 
-def test_an_option_that_changes_nothing_never_pays_back(tmp_path):
+
+def test_an_option_that_changes_nothing_never_pays_back(tmp_path, capsys):
     # In the 2028 campus's 2023 drought K14 runs at 57% of its capacity on average and its
     # capacity is worth no tap (checked below), so more K14 capacity leaves the plan as it is:
     # no tap saved, no money saved, hence no cost per m3 saved and no payback, not a payback
@@ -257,3 +281,12 @@ def test_an_option_that_changes_nothing_never_pays_back(tmp_path):
     (row,) = [o for o in json.loads(js.read_text())["options"] if o["option"] == "K14-capacity"]
     assert row["tap_saved_m3_per_day"] == 0.0
     assert row["cost_per_m3_saved"] is None and row["payback_years"] is None
+    # a case with a drought schedule also prints each option's shortage and trucked water
+    lines = capsys.readouterr().out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("every option alone"))
+    assert lines[start + 1].split()[-4:] == ["shortage", "m3", "tanker", "m3"]
+    (printed,) = [line.split() for line in lines[start + 2:start + 9]
+                  if line.split()[0] == "K14-capacity"]
+    assert printed[5:7] == ["-", "never"]  # no cost per m3 saved, no payback
+    assert printed[-2:] == [f"{row['shortage_m3']:,.0f}", f"{row['tanker_m3']:,.0f}"]
+    assert row["shortage_m3"] > 0  # the drought leaves a shortage this option does not cure

@@ -20,6 +20,7 @@ from model.results.sankey import sankey_figure, sankey_links
 from model.studies import plan
 from tests.browser import chromium, console_errors
 from tests.case_folder import valid_tables, write_case
+from tests.factory import make_case
 from period_casefiles import write_case as write_period_case
 
 SOURCES = {"tap water", "stored at the start"}
@@ -280,3 +281,17 @@ def test_a_volume_has_the_digits_a_reader_needs(m3_per_day, text):
     # significant digits below, and 0 for anything below NEGLIGIBLE (1e-6 m3/day)
     assert NEGLIGIBLE == 1e-6
     assert volume(m3_per_day) == text
+
+
+def test_a_train_neither_full_nor_short_of_water_is_limited_by_something_else():
+    # P/rinse (300 m3/day, all returned, takes no recycled water) feeds T, whose product
+    # (0.5 x 300 = 150 m3/day at most) can go only to P/tower (10 m3/day): the tower takes 10,
+    # T treats 20 of its 1,000 m3/day, and neither capacity nor recovery saves any tap
+    case = make_case([("P", "rinse", "1", 300, 1.0, 0), ("P", "tower", "1", 10, 0.0, None)],
+                     [("T", 1000, 0.5, ("1",), None)], max_recycles=1)
+    r = plan(case)
+    assert r.summary.tap_m3_per_day == pytest.approx(300, abs=1e-6)
+    (t,) = r.summary.trains
+    assert t.utilization == pytest.approx(0.02, abs=1e-9)
+    assert marginal_sentences(r.summary) == [
+        "T runs at 2% of its capacity: more capacity saves no tap; something else limits it."]
