@@ -4,7 +4,7 @@ import pytest
 
 from model import load_case, plan
 from model.formulation import HoldRule
-from model.results.marginal import marginal_sentences
+from model.results.marginal import marginal_sentences, volume
 from model.results.quality import BINDING_REL_TOL, _at_limit
 from quality_helpers import with_feed_limit, with_limit, write_case
 
@@ -171,3 +171,15 @@ def test_an_inlet_is_at_its_limit_within_one_millionth_of_it():
     assert _at_limit(500 * (1 - 0.9e-6), 500) and not _at_limit(500 * (1 - 1.1e-6), 500)
     assert _at_limit(500 - 1e-6 * 500, 500) and _at_limit(500, 500) and _at_limit(501, 500)
     assert _at_limit(0.5 - 0.9e-6, 0.5) and not _at_limit(0.5 - 1.1e-6, 0.5)
+
+
+def test_a_binding_limit_over_periods_is_named_with_its_period(tmp_path):
+    # the blend case over two periods of one day: the limit binds in each, and each period's
+    # sentence names it, with the value the summary gives for that period
+    folder = write_case(tmp_path / "blend2", {**BLEND, "periods.csv": "period,days\na,1\nb,1"})
+    r = plan(load_case(folder))
+    limits = r.summary.quality.binding_quality_limits
+    assert sorted(b["period"] for b in limits) == ["a", "b"]
+    assert [s for s in marginal_sentences(r.summary) if s.startswith("Raising")] == [
+        f"Raising the boron inlet limit of P/rinse in period {b['period']} by 1 ppm (now 40 ppm) "
+        f"saves {volume(b['tap_saved_per_ppm'])} m3/day of tap." for b in limits]
