@@ -290,3 +290,8 @@ def test_an_option_that_changes_nothing_never_pays_back(tmp_path, capsys):
     assert printed[5:7] == ["-", "never"]  # no cost per m3 saved, no payback
     assert printed[-2:] == [f"{row['shortage_m3']:,.0f}", f"{row['tanker_m3']:,.0f}"]
     assert row["shortage_m3"] > 0  # the drought leaves a shortage this option does not cure
+    # a largest cut that rounds to zero prints as 0.000, never -0.000 (K14-tank's, allowed
+    # below zero, came out at -1e-6 here)
+    options = json.loads(js.read_text())["options"]
+    cuts = [line.split()[7] for line in lines[start + 2:start + 2 + len(options)]]
+    assert "-0.000" not in cuts and len(cuts) == len(options)

@@ -91,7 +91,8 @@ def _option_lines(report: OptionsReport) -> list[str]:
             f"{cur}/m3 saved": "-" if r["cost_per_m3_saved"] is None
             else f"{r['cost_per_m3_saved']:,.2f}",
             "payback yr": "never" if r["payback_years"] is None else f"{r['payback_years']:,.1f}",
-            "largest cut": f"{r['largest_uniform_cut']:.3f}",
+            # + 0.0: a cut of -1e-6 prints 0.000, not -0.000
+            "largest cut": f"{round(r['largest_uniform_cut'], 3) + 0.0:.3f}",
             **({"shortage m3": f"{r['shortage_m3']:,.0f}", "tanker m3": f"{r['tanker_m3']:,.0f}"}
                if "shortage_m3" in r else {})})
     return ["", f"every option alone (against the plan without options: tap "
