@@ -295,3 +295,14 @@ def test_an_option_that_changes_nothing_never_pays_back(tmp_path, capsys):
     options = json.loads(js.read_text())["options"]
     cuts = [line.split()[7] for line in lines[start + 2:start + 2 + len(options)]]
     assert "-0.000" not in cuts and len(cuts) == len(options)
+
+
+@pytest.mark.parametrize("amount, text", [
+    (1_050_001.0, "NT$1.1M"),       # 1.050001 million rounds up ...
+    (1_049_999.0, "NT$1.0M"),       # ... and 1.049999 down: the unit is exactly one million
+    (-2_540_000.0, "NT$-2.5M"),     # a saving
+    (1_234_567_890.0, "NT$1,234.6M"),
+])
+def test_money_is_printed_in_millions_to_a_tenth(amount, text):
+    from model.results.options import _money
+    assert _money(amount, "NT$") == text

@@ -295,3 +295,26 @@ def test_a_train_neither_full_nor_short_of_water_is_limited_by_something_else():
     assert t.utilization == pytest.approx(0.02, abs=1e-9)
     assert marginal_sentences(r.summary) == [
         "T runs at 2% of its capacity: more capacity saves no tap; something else limits it."]
+
+
+@pytest.mark.parametrize("capacity_m3_per_day, tower_k, tap, sentences", [
+    # a train out of service (no capacity) whose product no use could take: nothing to say
+    (0.0, 0, 2.4, []),
+    # the same train, if the tower could take recycled water: its first m3/day of capacity
+    # would save 0.5 m3/day (recovery 0.5); no utilization to quote without capacity
+    (0.0, None, 2.4, ["One more m3/day of T capacity saves 0.5 m3/day of tap "
+                      "(T runs at its capacity)."]),
+    # a train of 1 m3/day is still a train: the tower takes 0.4 of product from 0.8 of feed
+    # (utilization 0.8), limited neither by capacity nor by recovery (the tower is full)
+    (1.0, None, 2.0, ["T runs at 80% of its capacity: more capacity saves no tap; "
+                      "something else limits it."]),
+])
+def test_a_sentence_for_every_train_with_capacity_however_small(capacity_m3_per_day, tower_k,
+                                                                tap, sentences):
+    # P/rinse returns all of its 2 m3/day to T; P/tower (0.4 m3/day, returns nothing) is the
+    # only use that may take T's product
+    case = make_case([("P", "rinse", "1", 2, 1.0, 0), ("P", "tower", "1", 0.4, 0.0, tower_k)],
+                     [("T", capacity_m3_per_day, 0.5, ("1",), None)], max_recycles=1)
+    r = plan(case)
+    assert r.summary.tap_m3_per_day == pytest.approx(tap, abs=1e-6)
+    assert marginal_sentences(r.summary) == sentences

@@ -64,3 +64,35 @@ def test_a_mip_stage_stopped_with_a_portfolio_gives_it_its_gap_and_objective():
     assert stop.objective == pytest.approx(float(lp.costs[0] @ x + lp.offsets[0]), rel=1e-15)
     assert [v.value for v in lp.columns] == pytest.approx(list(x), abs=0)
     assert f"(gap {info.mip_gap:.2%})" in str(stop)
+
+
+class _NoFiniteBound:
+    """HiGHS as it answers after a MIP stopped with a solution but no finite dual bound (for
+    instance before its root LP finished): `mip_gap` is infinite. Everything else is the real
+    solver's."""
+
+    def __init__(self, highs):
+        self._highs = highs
+
+    def getInfo(self):
+        info = self._highs.getInfo()
+        info.mip_gap = float("inf")
+        return info
+
+    def __getattr__(self, name):
+        return getattr(self._highs, name)
+
+
+def test_a_stopped_mip_without_a_finite_gap_carries_its_solution_and_no_gap():
+    # a gap that HiGHS cannot state is left out ("gap unknown"), never printed as "inf%"
+    case = prepared(load_case(bundled_case("ntip-2028-phase3")))
+    f = portfolio_model(case, Question())
+    f = replace(f, stages=StagePlan((Stage(TAP, Method.MIP),), dual_stage=TAP))
+    lp = compile_and_load(f)
+    assert lp.integer and run(lp, TAP).text == "optimal"
+    x = np.asarray(lp.highs.getSolution().col_value)
+    stop = stages_module._incumbent(replace(lp, highs=_NoFiniteBound(lp.highs)),
+                                    f.stages.stages[0], 0, STOPPED)
+    assert isinstance(stop, stages_module.NotProven) and stop.gap is None
+    assert stop.objective == pytest.approx(float(lp.costs[0] @ x + lp.offsets[0]), rel=1e-15)
+    assert str(stop).endswith("with a solution it has not proven optimal")

@@ -74,8 +74,9 @@ def options_files(report: OptionsReport) -> dict[str, str]:
     return files
 
 
-def _money(x, currency: str) -> str:
-    return "-" if x is None else f"{currency}{x / 1e6:,.1f}M"
+def _money(x: float, currency: str) -> str:
+    """An amount in millions, to 0.1 million: NT$1.1M (every amount of a report is a number)."""
+    return f"{currency}{x / 1e6:,.1f}M"
 
 
 def _option_lines(report: OptionsReport) -> list[str]:
