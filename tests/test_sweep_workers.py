@@ -122,3 +122,14 @@ def test_workers_are_forked_only_from_a_process_that_has_not_run_highs():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["fork", "spawn"]
+
+
+def test_every_highs_instance_is_counted():
+    # the count start_method reads, in this process: each instance the package makes adds one
+    from model.cli.sweep import start_method
+    from model.solve.highs import highs_made, new_highs
+    before = highs_made()
+    new_highs()
+    new_highs()
+    assert highs_made() == before + 2
+    assert start_method() == "spawn"
