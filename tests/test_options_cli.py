@@ -245,17 +245,19 @@ def test_the_printed_portfolio_and_front_say_what_the_json_says(tmp_path, capsys
     assert main(["options", "ntip-2028-phase3", "--front", "3", "--json", str(js)]) == 0
     lines = capsys.readouterr().out.splitlines()
     front = json.loads(js.read_text())["front"]
-    at = lines.index("trade-off front (each point: the cheapest portfolio reaching its tap "
-                     "target, solved exactly)")
+    at = lines.index("trade-off front (each point: the cheapest portfolio drawing at most its "
+                     "tap target in every period, solved exactly; under a drought schedule, "
+                     "after the least shortage)")
     assert lines[0] == "case: ntip-2028-phase3   options: 7" and lines[at - 1] == ""
-    assert lines[at + 1].split() == ["max", "tap", "m3/d", "tap", "m3/d", "annualised/yr",
-                                     "portfolio"]
+    assert lines[at + 1].split() == ["max", "tap", "m3/d", "tap", "m3/d", "shortage", "m3",
+                                     "annualised/yr", "portfolio"]
     assert len(lines) == at + 2 + len(front)
     for line, q in zip(lines[at + 2:], front):
-        cap, tap, annual, portfolio = line.split(None, 3)
+        cap, tap, short, annual, portfolio = line.split(None, 4)
         assert _number(cap, decimals=1) == pytest.approx(q["max_tap_m3_per_day"],
                                                          abs=0.05 + 1e-9)
         assert _number(tap, decimals=1) == pytest.approx(q["tap_m3_per_day"], abs=0.05 + 1e-9)
+        assert _number(short, decimals=0) == pytest.approx(q["shortage_m3"], abs=0.5 + 1e-9)
         assert _number(annual, cur, "M", 1) == pytest.approx(
             q["annualized_cost_per_year"] / 1e6, abs=0.05 + 1e-9)
         assert portfolio.strip() == (", ".join(q["selected"]) or "no option")

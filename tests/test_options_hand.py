@@ -11,7 +11,7 @@ from model.case import load_case
 from model.case.economics import crf, levelised_cost
 from model.case.objects import Economics, Option
 from model.errors import CaseError, InfeasibleError
-from model.studies.options import option_rows
+from model.studies.options import option_rows, prepared
 from model.studies.portfolio import Question, best_portfolio
 from factory import make_case
 from period_casefiles import write_case
@@ -180,3 +180,82 @@ def test_an_outside_supply_needs_its_quality(tmp_path):
     files = {**QUALITY, "train_quality.csv": "train,contaminant,product_ppm\nT,tds,20\n"}
     with pytest.raises(CaseError, match="no product_ppm for the supply of option city"):
         load_case(write_case(tmp_path / "q", files))
+
+
+def test_a_recovery_option_upgrades_a_period_s_own_larger_capacity():
+    # One use (a = 1, K = 1), T at r = 0.5 with 200 m3/day; in period p2 the demand doubles to
+    # 2000 and T has 600 m3/day (trains_by_period.csv). Tap x = D - r feed, feed <= min(C, x).
+    # Upgraded to r = 0.8: p1 x = 1000 - 0.8 x 200 = 840; p2 capacity binds (600 < 2000 / 1.8),
+    # x = 2000 - 0.8 x 600 = 1520, the peak. Without it: 900 and 1700. A target of 1520 m3/day in
+    # every period is met only by the upgrade run on all of p2's 600 m3/day (limited to T's own
+    # 200, p2 would draw 2000 - 0.5 x 600 - 0.3 x 200 = 1640).
+    import dataclasses
+    from model.case import Period
+    from model.case.objects import PeriodData
+    from model.studies.portfolio import least_peak_tap, peak_tap
+    up = Option("up", "recovery", capex=1000.0, lifetime_years=10, train="T", recovery=0.8)
+    case = dataclasses.replace(
+        one_use([up], capacity=200.0, recovery=0.5, K=1, ret=1.0),
+        periods=(Period("p1", 1.0), Period("p2", 1.0)),
+        by_period=PeriodData(capacity_m3_per_day={("T", "p2"): 600.0},
+                             demand_factor={("P", "rinse", "p2"): 2.0}))
+    assert least_peak_tap(prepared(case)) == pytest.approx(1520, rel=1e-9)
+    chosen = best_portfolio(case, Question(max_tap_m3_per_day=1520 * (1 + 1e-9)))
+    assert chosen.selected == ("up",)
+    assert peak_tap(chosen) == pytest.approx(1520, rel=1e-9)
+    assert chosen.tap_m3_per_day == pytest.approx((840 + 1520) / 2, rel=1e-9)
+    with pytest.raises(InfeasibleError, match="the least tap reachable in every period is "
+                                              "1,520.0 m3/day, with up"):
+        best_portfolio(case, Question(max_tap_m3_per_day=1500))
+
+
+# --- questions under rationing: shortage first, as in the plan of any portfolio --------------
+# TWO_PERIODS cut by 25%: p2's tap at most 66.67 x 0.75 = 50.
+# - no option: p2 supplies 50 x 1.5 = 75, short 25 (p1, normal, draws its least tap 66.67);
+# - recovery-80 (1,000): 50 x 1.8 = 90, short 10;
+# - tank (5,000), 30 m3 filled in p1: p2 (100 - 30) / 1.5 = 46.67 <= 50, short 0; filling it
+#   takes p1 to 0.5 x = (100 - x) + 30, x = 86.67;
+# - both: p1 1.8 x - 100 = 30, x = 72.22; p2 (100 - 30) / 1.8 = 38.89, short 0.
+def _cut_by_a_quarter(tmp_path):
+    return load_case(write_case(tmp_path / "two", {**TWO_PERIODS,
+                                                   "stages.csv": "stage,cut\nblue,0\ncut,0.25\n"}))
+
+
+@pytest.mark.parametrize("budget, selected, shortage", [
+    (1_000, ("recovery-80",), 10.0),           # the least shortage the budget buys
+    (6_000, ("recovery-80", "tank"), 0.0),     # no shortage, then the least tap: both
+])
+def test_a_budget_buys_the_least_shortage_first(tmp_path, budget, selected, shortage):
+    # least tap with shortage free would be "tap 0, everyone short" whatever the portfolio
+    chosen = best_portfolio(_cut_by_a_quarter(tmp_path), Question(budget=budget))
+    assert tuple(sorted(chosen.selected)) == selected
+    assert chosen.shortage_m3 == pytest.approx(shortage, abs=1e-6)
+
+
+def test_a_tap_target_under_rationing_is_not_met_by_going_short(tmp_path):
+    # at most 60 m3/day in every period: p1 cannot draw the 72.22 that fills the tank, so the
+    # tank gets 1.8 x 60 - 100 = 8 m3 and p2 supplies 50 x 1.8 + 8 = 98, short 2: with both
+    # options. Recovery alone is short 10; no option could meet 60 only by going short in p1.
+    chosen = best_portfolio(_cut_by_a_quarter(tmp_path), Question(max_tap_m3_per_day=60.0))
+    assert tuple(sorted(chosen.selected)) == ("recovery-80", "tank")
+    assert chosen.shortage_m3 == pytest.approx(2.0, abs=1e-6)
+    assert chosen.results.periods.shortage_m3.tolist() == pytest.approx([0.0, 2.0], abs=1e-6)
+
+
+@pytest.mark.parametrize("cut, targets, shortage", [
+    # p2 needs 100 - 1.8 x 50 = 10 m3 from the tank: p1 at 1.8 x - 100 >= 10, x >= 61.11; the
+    # front runs from the base plan's peak (p1, 66.67) down to 61.11, all with both options
+    (0.25, [200 / 3 - i * (200 / 3 - 110 / 1.8) / 3 for i in range(4)], 0.0),
+    # cut by half (p2 <= 33.33): even a full tank leaves 100 - 1.8 x 33.33 - 30 = 10 m3 short;
+    # filling it takes p1 to 130 / 1.8 = 72.22, above the base plan's peak: one point
+    (0.50, [130 / 1.8], 10.0),
+])
+def test_the_front_under_rationing_keeps_the_least_shortage(tmp_path, cut, targets, shortage):
+    from model.studies.portfolio import front
+    case = load_case(write_case(tmp_path / "two", {
+        **TWO_PERIODS, "stages.csv": f"stage,cut\nblue,0\ncut,{cut}\n"}))
+    points = front(case, points=4)
+    assert [p.max_tap_m3_per_day for p in points] == pytest.approx(targets, rel=1e-9)
+    for p in points:
+        assert tuple(sorted(p.selected)) == ("recovery-80", "tank")
+        assert p.shortage_m3 == pytest.approx(shortage, abs=1e-6)

@@ -19,7 +19,7 @@ from model.results.options_report import options_report, options_workbook
 from model.results.output import check_outputs, write_outputs
 from model.studies import with_cut
 from model.studies.options import option_rows, portfolio_figures
-from model.studies.portfolio import Question, best_portfolio, front
+from model.studies.portfolio import Question, best_portfolio, front, peak_tap
 
 
 def amount(text: str) -> float:
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         report.update(portfolio=portfolio_figures(chosen, _describe(q)), plan=chosen.results)
         clock["portfolio"] = time.perf_counter() - t0
     else:
-        points = front(case, args.front or 8, base.tap_m3_per_day, args.time_limit)
+        points = front(case, args.front or 8, peak_tap(base), args.time_limit)
         report["front"] = [asdict(p) | {"selected": list(p.selected)} for p in points]
         clock["front"] = time.perf_counter() - t0
     out = OptionsReport(**report, seconds=clock)

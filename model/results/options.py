@@ -8,8 +8,9 @@ JSON keys:
                 drought schedule, shortage_m3 and tanker_m3
     portfolio   selected, capex, annualized_cost_per_year, tap_m3_per_day, shortage_m3,
                 tanker_m3, question, status (null when the front was asked for)
-    front       objects with max_tap_m3_per_day, selected, annualized_cost_per_year,
-                tap_m3_per_day (null when a portfolio was asked for)
+    front       objects with max_tap_m3_per_day (a target in every period), selected,
+                annualized_cost_per_year, tap_m3_per_day (day-weighted), shortage_m3 (over the
+                horizon) (null when a portfolio was asked for)
 Money is in `currency` (per year unless said); `base` is the plan without options.
 """
 from __future__ import annotations
@@ -121,9 +122,11 @@ def options_text(report: OptionsReport) -> str:
     if report.front is not None:
         front = pd.DataFrame([{"max tap m3/d": f"{q['max_tap_m3_per_day']:,.1f}",
                                "tap m3/d": f"{q['tap_m3_per_day']:,.1f}",
+                               "shortage m3": f"{q['shortage_m3']:,.0f}",
                                "annualised/yr": _money(q["annualized_cost_per_year"], cur),
                                "portfolio": ", ".join(q["selected"]) or "no option"}
                               for q in report.front])
-        lines += ["", "trade-off front (each point: the cheapest portfolio reaching its tap "
-                  "target, solved exactly)", front.to_string(index=False)]
+        lines += ["", "trade-off front (each point: the cheapest portfolio drawing at most its "
+                  "tap target in every period, solved exactly; under a drought schedule, after "
+                  "the least shortage)", front.to_string(index=False)]
     return "\n".join(lines)

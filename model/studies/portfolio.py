@@ -8,8 +8,19 @@ with a relative gap of 1e-9, lexicographically like a plan:
     --max-tap X       campus tap <= X in every period       annualised cost, then tap
     --budget B        sum capex x chosen <= B               tap, then annualised cost
     --no-shortage     shortage = 0 in every period          annualised cost, then tap
-    front (N points)  --max-tap at N targets from the base plan's tap down to the least tap
-                      reachable with every option
+    front (N points)  --max-tap at N targets from the base plan's peak tap down to the least
+                      peak tap reachable with every option (one point when that least peak
+                      is above the base plan's, as under rationing it can be)
+
+A tap target holds in every period (the tap cap of `model.formulation.balances.add_tap_cap`), so
+the least target a portfolio can meet is its least *peak*: the largest daily tap draw of any
+period, `peak_tap` below (on a steady case, the tap itself).
+
+Under rationing, every question's stages follow the case's own shortage stages (least shortage
+by priority class, fair share: `model.formulation.drought`), as the plan of any portfolio does:
+a question about tap or money never buys them with shortage. Without them a drought case's
+MILP could meet any tap target, or save any money, by going short: the front of the 2028
+drought case was "tap 0, no option" at every point.
 
 The questions combine (e.g. --max-tap with --no-shortage). A portfolio's operation is the one the
 MILP prices: the cheapest plan within the targets (with a budget alone: the least-tap plan, then
@@ -26,12 +37,14 @@ from model.case import Case
 from model.case.options import candidate_case
 from model.errors import InfeasibleError, SolverError
 from model.formulation import Formulation, Method, Stage, StagePlan, build_model
-from model.formulation.objectives import TAP
+from model.formulation.balances import campus_tap_m3_per_day
+from model.formulation.objectives import COST, TAP
 from model.formulation.options import ANNUALIZED
 from model.solve import NotProven, solve
-from model.studies.options import Evaluated, evaluate, prepared
+from model.studies.options import Evaluated, evaluate, prepared, target_slack
 
 SHORTAGE = "total_shortage_m3"
+PEAK = "peak_tap"
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,8 @@ class FrontPoint:
     max_tap_m3_per_day: float
     selected: tuple[str, ...]
     annualized_cost_per_year: float
-    tap_m3_per_day: float
+    tap_m3_per_day: float   # day-weighted over the horizon
+    shortage_m3: float      # over the horizon (under rationing: the least any portfolio allows)
 
 
 def portfolio_model(case: Case, q: Question) -> Formulation:
@@ -83,9 +97,31 @@ def fix_options(f: Formulation, selected) -> None:
         f.model.option_chosen[o].fix(1.0 if o in selected else 0.0)
 
 
+def shortage_stages(f: Formulation) -> tuple[str, ...]:
+    """The stages the case's own plan solves before tap and cost: under rationing (shortage not
+    priced), least shortage by priority class; none otherwise."""
+    names = f.stages.names
+    return names[:min(names.index(n) for n in (TAP, COST))]
+
+
+def add_peak_tap(f: Formulation) -> None:
+    """The largest daily tap draw of any period, as the objective `peak_tap`:
+
+        campus_tap_m3_per_day(t) <= peak_tap_m3_per_day        for every period t
+    """
+    m = f.model
+    m.peak_tap_m3_per_day = pyo.Var(domain=pyo.NonNegativeReals)
+    m.peak_tap_rows = pyo.Constraint(m.PERIODS, rule=lambda m, t:
+                                     campus_tap_m3_per_day(m, t) <= m.peak_tap_m3_per_day)
+    m.add_component(PEAK, pyo.Objective(expr=m.peak_tap_m3_per_day))
+    m.component(PEAK).deactivate()
+
+
 def solve_milp(f: Formulation, objectives: tuple[str, ...], time_limit_s: float | None):
-    """Solve the MILP stage by stage; a stopped stage with a portfolio says which, and its gap."""
-    stages = StagePlan(tuple(Stage(name, Method.MIP) for name in objectives),
+    """Solve the MILP stage by stage, after the case's shortage stages; a stopped stage with a
+    portfolio says which, and its gap."""
+    stages = StagePlan(tuple(Stage(name, Method.MIP)
+                             for name in shortage_stages(f) + objectives),
                        dual_stage=objectives[0])
     try:
         return solve(replace(f, stages=stages), time_limit_s=time_limit_s)
@@ -111,8 +147,10 @@ def _least(case: Case, q: Question, time_limit_s: float | None) -> str:
         return (f"the least shortage reachable is {report.objectives[SHORTAGE]:,.1f} m3 over "
                 f"the horizon, with {', '.join(selected_of(f)) or 'no option'}")
     f = portfolio_model(case, Question(None, q.budget, False))
-    report = solve_milp(f, (TAP,), time_limit_s)
-    return (f"the least tap reachable is {report.objectives[TAP] / case.total_days:,.1f} "
+    add_peak_tap(f)
+    report = solve_milp(f, (PEAK,), time_limit_s)
+    every = " in every period" if len(case.periods) > 1 else ""
+    return (f"the least tap reachable{every} is {report.objectives[PEAK]:,.1f} "
             f"m3/day, with {', '.join(selected_of(f)) or 'no option'}")
 
 
@@ -131,28 +169,43 @@ def best_portfolio(case: Case, q: Question, time_limit_s: float | None = None) -
                     time_limit_s=time_limit_s)
 
 
-def least_tap(case: Case, time_limit_s: float | None = None) -> float:
-    """The least tap (m3/day, day-weighted) reachable with every compatible option."""
-    report = solve_milp(portfolio_model(case, Question()), (TAP,), time_limit_s)
-    return report.objectives[TAP] / case.total_days
+def least_peak_tap(case: Case, time_limit_s: float | None = None) -> float:
+    """The least tap target (m3/day in every period) that some compatible set of options
+    meets: the least peak tap."""
+    f = portfolio_model(case, Question())
+    add_peak_tap(f)
+    return solve_milp(f, (PEAK,), time_limit_s).objectives[PEAK]
+
+
+def peak_tap(e: Evaluated) -> float:
+    """A planned portfolio's largest daily tap draw of any period (m3/day)."""
+    return float(e.results.periods.tap_m3_per_day.max())
 
 
 def front(case: Case, points: int = 8, base_tap: float | None = None,
           time_limit_s: float | None = None) -> list[FrontPoint]:
-    """The trade-off front: `points` tap targets evenly from the base plan's tap down to the
-    least tap reachable, each answered exactly (cheapest portfolio, then least tap)."""
+    """The trade-off front: `points` tap targets evenly from the base plan's peak tap (`base_tap`,
+    computed when not given) down to the least peak tap reachable, each answered exactly
+    (cheapest portfolio, then least tap; under rationing, after least shortage)."""
     case = prepared(case)
     if base_tap is None:
-        base_tap = evaluate(case, (), time_limit_s=time_limit_s).tap_m3_per_day
-    lowest = least_tap(case, time_limit_s)
-    steps = max(points - 1, 1)
-    targets = [base_tap - i * (base_tap - lowest) / steps for i in range(points)]
+        base_tap = peak_tap(evaluate(case, (), time_limit_s=time_limit_s))
+    lowest = least_peak_tap(case, time_limit_s)
+    # under rationing the least shortage may need more tap than the base plan draws (filling a
+    # tank in a normal period): the front then starts at the least peak, its only point
+    if base_tap <= lowest + target_slack(lowest):
+        targets = [lowest]
+    else:
+        steps = max(points - 1, 1)
+        targets = [base_tap - i * (base_tap - lowest) / steps for i in range(points)]
     out = []
     for target in targets:
         f = portfolio_model(case, Question(max_tap_m3_per_day=target))
         report = solve_milp(f, (ANNUALIZED, TAP), time_limit_s)
         m = f.model
         tap = sum(f.net.days[t] * pyo.value(v) for (p, u, t), v in m.tap_m3_per_day.items())
+        short = sum(f.net.days[t] * pyo.value(v)
+                    for (p, u, t), v in m.shortage_m3_per_day.items())
         out.append(FrontPoint(target, selected_of(f), report.objectives[ANNUALIZED],
-                              tap / case.total_days))
+                              tap / case.total_days, short + 0.0))
     return out
