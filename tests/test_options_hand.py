@@ -259,3 +259,23 @@ def test_the_front_under_rationing_keeps_the_least_shortage(tmp_path, cut, targe
     for p in points:
         assert tuple(sorted(p.selected)) == ("recovery-80", "tank")
         assert p.shortage_m3 == pytest.approx(shortage, abs=1e-6)
+
+
+def test_a_recovery_option_upgrades_capacity_that_other_options_add():
+    # One use (D = 1000, a = 1, K = 1). T has 200 m3/day at r = 0.5; "more" adds 400, "up" raises
+    # T to 0.8. Both: feed <= min(600, x), x = 1000 - 0.8 feed: the return limit binds first,
+    # x = 1000 / 1.8 = 555.56, which needs all of the upgraded feed beyond T's own 200.
+    # New train N (300 m3/day at 0.5, an option) with "upN" raising N to 0.8: the upgraded feed
+    # of a train that is itself an option: x = 1000 - 0.8 x 300 = 760.
+    from model.studies.portfolio import least_peak_tap
+    more = Option("more", "capacity", capex=1000.0, lifetime_years=10, train="T",
+                  capacity_m3_per_day=400.0)
+    up = Option("up", "recovery", capex=1000.0, lifetime_years=10, train="T", recovery=0.8)
+    case = one_use([more, up], capacity=200.0, recovery=0.5, K=1, ret=1.0)
+    assert least_peak_tap(prepared(case)) == pytest.approx(1000 / 1.8, rel=1e-9)
+    new = Option("N", "train", capex=1000.0, lifetime_years=10, train="N", zones=("1",),
+                 capacity_m3_per_day=300.0, recovery=0.5, cost_per_m3=1.0)
+    up_new = Option("upN", "recovery", capex=1000.0, lifetime_years=10, train="N",
+                    recovery=0.8, requires=("N",))
+    case = one_use([new, up_new], capacity=0.0, recovery=0.5, K=1, ret=1.0)
+    assert least_peak_tap(prepared(case)) == pytest.approx(1000 - 0.8 * 300, rel=1e-9)

@@ -33,3 +33,43 @@ def test_sweeping_a_recovery_keeps_a_period_s_own_recovery(tmp_path):
         (37.5 + 2 * 0.2 * 100 / 1.2) / 3, rel=1e-9)
     assert rows[1].figures["tap_m3_per_day"] == pytest.approx(
         (100 / 1.5 + 2 * 100 / 1.2) / 3, rel=1e-9)
+
+
+def test_sweeping_a_capacity_keeps_a_period_s_own_capacity(tmp_path):
+    # ONE_USE with a = 1, K = 1, r = 0.5: tap = 100 - 0.5 x feed, feed <= min(C, tap); the return
+    # limit is C = 100 / 1.5 = 66.67. Period b (2 days) has its own capacity of 20
+    # (trains_by_period.csv), which `capacity:T` leaves alone. Scenario capacity:T = 40:
+    #   a: tap 100 - 0.5 x 40 = 80;   b: 100 - 0.5 x 20 = 90;   day-weighted (80 + 180) / 3
+    case = load_case(write_case(tmp_path, {
+        "periods.csv": "period,days\na,1\nb,2\n",
+        "trains_by_period.csv": "period,train,capacity_m3_per_day\nb,T,20\n"}))
+    capacity = Parameter("capacity", "T")
+    rows = run_sweep(case, Sweep((capacity,), (Scenario("s0", ((capacity, 40.0),)),
+                                               Scenario("s1", ((capacity, 1000.0),)))))
+    assert [r.status for r in rows] == ["optimal", "optimal"]
+    assert rows[0].figures["tap_m3_per_day"] == pytest.approx((80 + 2 * 90) / 3, rel=1e-9)
+    # ample capacity in a: its least tap 100 / 1.5; b still at 20
+    assert rows[1].figures["tap_m3_per_day"] == pytest.approx((100 / 1.5 + 2 * 90) / 3,
+                                                              rel=1e-9)
+
+
+def test_a_swept_tap_cap_reaches_the_periods_after_one_with_its_own_cap(tmp_path):
+    # Period a has its own cap of 80 (periods.csv), b none. Least tap 100 / 1.5 = 66.67 in each.
+    # tap_cap = 60 caps b (a keeps its own 80): b cannot meet its demand without shortage, so
+    # the scenario is infeasible; tap_cap = 70 leaves every period feasible at 66.67.
+    case = load_case(write_case(tmp_path, {
+        "periods.csv": "period,days,tap_cap_m3_per_day\na,1,80\nb,2,\n"}))
+    cap = Parameter("tap_cap")
+    rows = run_sweep(case, Sweep((cap,), (Scenario("s0", ((cap, 60.0),)),
+                                          Scenario("s1", ((cap, 70.0),)))))
+    assert [r.status for r in rows] == ["infeasible", "optimal"]
+    assert rows[1].figures["tap_m3_per_day"] == pytest.approx(100 / 1.5, rel=1e-9)
+
+
+def test_a_warm_model_refuses_a_parameter_it_cannot_move():
+    from model.bundled import bundled_case
+    from model.formulation import build_model
+    from model.solve.warm import WarmLP
+    f = build_model(load_case(bundled_case()))
+    with pytest.raises(ValueError, match=r"^no warm re-solve for parameters \['colour'\]$"):
+        WarmLP(f, frozenset({"capacity", "colour"}))
