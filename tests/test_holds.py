@@ -58,3 +58,20 @@ def test_frozen_holds_do_not_widen():
     holds.frozen = True
     assert holds.loosen() is False
     assert holds.widen == 1.0 and _bounds(lp, row)[1] == pytest.approx(rhs + base, rel=1e-15)
+
+
+def test_a_standing_hold_added_after_a_widening_is_as_wide_as_the_others():
+    # the warm model's holds sit on rows that always exist (model.solve.warm._StandingHolds):
+    # after one widening (x 100), a stage held next gets optimum + 100 x its width, like those
+    # held before it, never the narrower optimum + width / 100
+    from model.solve.warm import WarmLP
+    case = make_case([("A", "rinse", "1", 300, 1.0, None)], [("T", 1e6, 0.5, ("1",), 1.0)],
+                     max_recycles=1)
+    warm = WarmLP(build_model(case), frozenset({"capacity"}))
+    holds = warm.holds
+    holds.widen = 100.0
+    holds.add(0, 200.0)
+    row, rhs, base = holds.rows[0]
+    assert (row, rhs, base) == (holds.first, 200.0, HoldRule().tolerance(200.0))
+    assert _bounds(warm.lp, row) == (-highspy.kHighsInf, pytest.approx(200 + 100 * base,
+                                                                       rel=1e-15))
