@@ -73,3 +73,18 @@ def test_a_warm_model_refuses_a_parameter_it_cannot_move():
     f = build_model(load_case(bundled_case()))
     with pytest.raises(ValueError, match=r"^no warm re-solve for parameters \['colour'\]$"):
         WarmLP(f, frozenset({"capacity", "colour"}))
+
+
+def test_sweeping_the_demand_keeps_a_period_s_own_demand(tmp_path):
+    # ONE_USE (least tap D / 1.5) with P/rinse at 200 m3/day in period b (demand.csv). Scenario
+    # demand_factor = 1.2: a 120 / 1.5 = 80, b 240 / 1.5 = 160; day-weighted (80 + 2 x 160) / 3
+    case = load_case(write_case(tmp_path, {
+        "periods.csv": "period,days\na,1\nb,2\n",
+        "demand.csv": "period,plant,use,demand_m3_per_day,factor\nb,P,rinse,200,\n"}))
+    factor = Parameter("demand_factor")
+    rows = run_sweep(case, Sweep((factor,), (Scenario("s0", ((factor, 1.2),)),
+                                             Scenario("s1", ((factor, 1.0),)))))
+    assert [r.status for r in rows] == ["optimal", "optimal"]
+    assert rows[0].figures["tap_m3_per_day"] == pytest.approx((80 + 2 * 160) / 3, rel=1e-9)
+    assert rows[1].figures["tap_m3_per_day"] == pytest.approx((100 + 2 * 200) / 1.5 / 3,
+                                                              rel=1e-9)
