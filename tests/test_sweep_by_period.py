@@ -88,3 +88,46 @@ def test_sweeping_the_demand_keeps_a_period_s_own_demand(tmp_path):
     assert rows[0].figures["tap_m3_per_day"] == pytest.approx((80 + 2 * 160) / 3, rel=1e-9)
     assert rows[1].figures["tap_m3_per_day"] == pytest.approx((100 + 2 * 200) / 1.5 / 3,
                                                               rel=1e-9)
+
+
+def test_a_given_rationing_baseline_is_kept_by_a_warm_sweep(tmp_path):
+    # ONE_USE (least tap 66.67) rationed against a given baseline of 80 m3/day (rationing.toml),
+    # not the least tap. cut 0.25: cap 0.75 x 80 = 60, so P/rinse (100, supplies 1.5 x tap) is
+    # short 100 - 1.5 x 60 = 10 m3/day; cut 0: no cap, no shortage. Against the least tap the
+    # cut would give a cap of 50 and 25 short.
+    case = load_case(write_case(tmp_path, {"rationing.toml": "baseline_m3_per_day = 80\n"}))
+    cut = Parameter("cut")
+    rows = run_sweep(case, Sweep((cut,), (Scenario("s0", ((cut, 0.25),)),
+                                          Scenario("s1", ((cut, 0.0),)))))
+    assert [r.status for r in rows] == ["optimal", "optimal"]
+    assert rows[0].figures["tap_m3_per_day"] == pytest.approx(60, rel=1e-9)
+    assert rows[0].figures["shortage_m3"] == pytest.approx(10, rel=1e-9)
+    assert rows[1].figures["shortage_m3"] == pytest.approx(0, abs=1e-9)
+
+
+def test_a_scenario_solved_again_warm_takes_no_iteration_in_any_stage(monkeypatch):
+    # the point of a warm model: every stage of a scenario solved a second time, unchanged,
+    # starts from the basis it ended with (dual simplex) and is optimal at once. A stage that
+    # went cold instead (a basis not kept or not used, another method) iterates, or does not
+    # pass through the warm path at all.
+    from model.bundled import bundled_case
+    from model.formulation import build_model
+    from model.solve import warm as warm_module
+    case = load_case(bundled_case())
+    f = build_model(case)
+    warm = warm_module.WarmLP(f, frozenset({"capacity", "recovery"}))
+    first = warm.solve(case)
+    assert first.status == "optimal"
+    seen = []
+
+    def counted(lp, label):
+        outcome = real_run(lp, label)
+        info = lp.highs.getInfo()
+        seen.append((label, outcome.text, info.simplex_iteration_count + info.ipm_iteration_count))
+        return outcome
+
+    real_run = warm_module.run
+    monkeypatch.setattr(warm_module, "run", counted)
+    again = warm.solve(case)
+    assert again.status == "optimal"
+    assert seen == [(name, "optimal", 0) for name in f.stages.names]
