@@ -131,3 +131,20 @@ def test_a_scenario_solved_again_warm_takes_no_iteration_in_any_stage(monkeypatc
     again = warm.solve(case)
     assert again.status == "optimal"
     assert seen == [(name, "optimal", 0) for name in f.stages.names]
+
+
+def test_an_infeasible_scenario_reports_the_least_tap_with_its_emergency_supply(tmp_path):
+    # ONE_USE with a recovery boost of T to 0.8 (boosts.csv): the least tap is 100 / 1.8 = 55.56
+    # (66.67 without the boost). A tap cap of 50 leaves no plan; the row says how much tap the
+    # scenario needs at least, boost included, as a cold solve of it does.
+    from model.studies.sweep import cold_row
+    case = load_case(write_case(tmp_path, {
+        "boosts.csv": "train,recovery,extra_cost_per_m3\nT,0.8,5\n"}))
+    cap = Parameter("tap_cap")
+    sweep = Sweep((cap,), (Scenario("s0", ((cap, 50.0),)), Scenario("s1", ((cap, 60.0),))))
+    rows = run_sweep(case, sweep)
+    assert [r.status for r in rows] == ["infeasible", "optimal"]
+    assert rows[0].least_tap_m3_per_day == pytest.approx(100 / 1.8, rel=1e-9)
+    assert cold_row(case, sweep.scenarios[0]).least_tap_m3_per_day == pytest.approx(
+        100 / 1.8, rel=1e-9)
+    assert rows[1].figures["tap_m3_per_day"] == pytest.approx(100 / 1.8, rel=1e-9)
