@@ -308,3 +308,21 @@ def test_an_option_that_changes_nothing_never_pays_back(tmp_path, capsys):
 def test_money_is_printed_in_millions_to_a_tenth(amount, text):
     from model.results.options import _money
     assert _money(amount, "NT$") == text
+
+
+@pytest.mark.parametrize("cut, text", [
+    (0.1234, "0.123"),
+    (-0.0712, "-0.071"),   # an option can leave less room to cut than the base plan
+    (0.00046, "0.000"),    # rounded once, to the digits printed (twice: 0.0005, then 0.001)
+    (-0.0004, "0.000"),    # a cut that rounds to zero has no sign
+])
+def test_the_largest_cut_is_printed_to_three_decimals(cut, text):
+    from model.results.options import OptionsReport, _option_lines
+    row = {"option": "o", "with": [], "tap_saved_m3_per_day": 1.0, "capex": 1.0,
+           "annualized_cost_per_year": 1.0, "change_per_year": 1.0, "cost_per_m3_saved": None,
+           "payback_years": None, "largest_uniform_cut": cut}
+    report = OptionsReport("c", "NT$", {"tap_m3_per_day": 1.0, "annualized_cost_per_year": 1.0},
+                           [row])
+    lines = "\n".join(_option_lines(report)).splitlines()
+    (printed,) = [line.split() for line in lines if line.split()[:1] == ["o"]]
+    assert printed[-1] == text
