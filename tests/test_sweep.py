@@ -294,3 +294,18 @@ def test_counts_put_every_other_ending_under_other():
     assert counts == {"scenarios": 5, "optimal": 2, "infeasible": 1, "other": 2}
     assert sweep_results.summary_line(counts, 1234.56) == (
         "sweep: 5 scenarios in 1,234.6 s: 2 optimal, 1 infeasible, 2 other")
+
+
+def test_a_marginal_value_of_nothing_is_zero_without_a_sign(tmp_path, capsys):
+    # K14 with no capacity: its recovery saves no tap (it treats nothing); K14 far larger than
+    # the wastewater it can take: its capacity saves none. Each zero must read 0.0 in
+    # sweep.json, not -0.0 (a negated zero dual, or a dual times no feed)
+    js = tmp_path / "sweep.json"
+    assert main(["sweep", "--vary", "capacity:K14=0:100000:2", "--json", str(js)]) == 0
+    capsys.readouterr()
+    text = js.read_text()
+    k14 = [s["marginal_values"]["K14"] for s in json.loads(text)["scenarios"]]
+    zeros = [k14[0]["recovery_value"], k14[1]["capacity_value"]]
+    assert zeros == [0.0, 0.0] and all(np.copysign(1.0, v) == 1.0 for v in zeros)
+    assert k14[0]["capacity_value"] > 0 and k14[1]["recovery_value"] > 0
+    assert "-0.0" not in text
