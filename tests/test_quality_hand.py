@@ -183,3 +183,18 @@ def test_a_binding_limit_over_periods_is_named_with_its_period(tmp_path):
     assert [s for s in marginal_sentences(r.summary) if s.startswith("Raising")] == [
         f"Raising the boron inlet limit of P/rinse in period {b['period']} by 1 ppm (now 40 ppm) "
         f"saves {volume(b['tap_saved_per_ppm'])} m3/day of tap." for b in limits]
+
+
+def test_a_binding_feed_limit_is_reported_after_a_train_that_treats_nothing(tmp_path):
+    # FEED with train A, listed first, serving zone 1 too but out of service (no capacity): A
+    # treats nothing, so its feed limit has no concentration and is not binding; T's, worked in
+    # test_feed_limit (400 ppm, 0.075 m3/day of tap per ppm), still is, and is reported
+    files = dict(FEED)
+    files["treatment.csv"] = "train,capacity_m3_per_day,recovery,zones\nA,0,1,1\nT,1000,1,1"
+    files["train_quality.csv"] = ("train,contaminant,product_ppm,max_feed_ppm\n"
+                                  "A,tds,0,400\nT,tds,0,400")
+    r = plan(load_case(write_case(tmp_path / "feed", files)))
+    assert r.summary.tap_m3_per_day == near(85.0)
+    feeds = [b for b in r.summary.quality.binding_quality_limits if b["kind"] == "train feed"]
+    assert [(b["train"], b["limit_ppm"]) for b in feeds] == [("T", 400.0)]
+    assert feeds[0]["tap_saved_per_ppm"] == pytest.approx(0.075, rel=1e-6)
