@@ -183,3 +183,12 @@ def test_the_c_library_s_renameat2_swaps_and_reports_errno(tmp_path):
     assert renameat2(atomic.AT_FDCWD, os.fsencode(tmp_path / "missing"), atomic.AT_FDCWD,
                      os.fsencode(b), atomic.RENAME_EXCHANGE) == -1
     assert ctypes.get_errno() == errno.ENOENT
+
+
+def test_files_may_go_into_folders_that_do_not_exist_yet(tmp_path, capsys):
+    # --json and --html into new nested folders: the folders are made, the files written
+    js, html = tmp_path / "a" / "b" / "plan.json", tmp_path / "c" / "d" / "plan.html"
+    assert main(["solve", "--json", str(js), "--html", str(html)]) == 0
+    capsys.readouterr()
+    assert json.loads(js.read_text())["status"] == "optimal"
+    assert html.read_text().startswith("<!DOCTYPE html>")

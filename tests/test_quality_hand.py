@@ -198,3 +198,27 @@ def test_a_binding_feed_limit_is_reported_after_a_train_that_treats_nothing(tmp_
     feeds = [b for b in r.summary.quality.binding_quality_limits if b["kind"] == "train feed"]
     assert [(b["train"], b["limit_ppm"]) for b in feeds] == [("T", 400.0)]
     assert feeds[0]["tap_saved_per_ppm"] == pytest.approx(0.075, rel=1e-6)
+
+
+def test_binding_feed_limits_over_periods_of_unequal_length_most_valuable_first(tmp_path):
+    # FEED over period a (1 day) and b (2 days), P/clean at 40 m3/day in b (demand.csv). As in
+    # test_feed_limit, the limit binds while x_clean / 2 < (100 - x_clean) / 2 (x_clean < 50),
+    # and x_dirty(L) = x_clean (L - 100) / (1000 - L), so a ppm more is worth
+    # x_clean x 900 / 600**2 m3/day of tap: 0.075 in a, 0.1 in b, per day of each period
+    # whatever its length. Listed most valuable first: b, then a.
+    files = {**FEED, "periods.csv": "period,days\na,1\nb,2",
+             "demand.csv": "period,plant,use,demand_m3_per_day,factor\nb,P,clean,40,"}
+    r = plan(load_case(write_case(tmp_path / "feed2", files)))
+    feeds = [b for b in r.summary.quality.binding_quality_limits if b["kind"] == "train feed"]
+    assert [(b["train"], b["period"], b["ppm"]) for b in feeds] == [("T", "b", near(400.0)),
+                                                                   ("T", "a", near(400.0))]
+    assert [b["tap_saved_per_ppm"] for b in feeds] == pytest.approx([0.1, 0.075], rel=1e-6)
+
+
+def test_a_binding_inlet_limit_gives_its_concentration(tmp_path):
+    # BLEND: the rinse's inlet sits exactly at its 40 ppm limit
+    r = plan(load_case(write_case(tmp_path / "blend", BLEND)))
+    (b,) = r.summary.quality.binding_quality_limits
+    assert (b["kind"], b["plant"], b["use"], b["contaminant"]) == ("use inlet", "P", "rinse",
+                                                                  "boron")
+    assert b["limit_ppm"] == 40.0 and b["ppm"] == near(40.0)
