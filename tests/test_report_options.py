@@ -33,7 +33,8 @@ def portfolio_run(tmp_path_factory):
     d = tmp_path_factory.mktemp("portfolio")
     # a tap share of 0.25 of the 2028 campus's 30,500 m3/day
     assert main(["options", CASE, "--max-tap", "7625", "--out", str(d / "out"), "--html",
-                 str(d / "o.html"), "--xlsx", str(d / "o.xlsx")]) == 0
+                 str(d / "o.html"), "--xlsx", str(d / "o.xlsx"), "--json",
+                 str(d / "o.json")]) == 0
     return d
 
 
@@ -89,6 +90,20 @@ def test_every_table_is_a_sheet_summary_first(run, request):
     keys = {r[0]: r[1:] for r in book["summary"].iter_rows(min_row=2, values_only=True)}
     assert keys["base.tap_m3_per_day"][1] == "m3/day"
     assert keys["case"] == (CASE, None)
+    # the summary sheet says what options.json says (written by the portfolio run too, below)
+    d = json.loads((d / "o.json").read_text())
+    assert keys["currency"][0] == d["currency"] == "NT$"
+    assert keys["options"][0] == len(d["options"]) == 7
+    assert keys["base.tap_m3_per_day"][0] == pytest.approx(d["base"]["tap_m3_per_day"])
+    assert {k.split(".")[1] for k in keys if k.startswith("seconds.")} == set(d["seconds"])
+    if d["front"] is not None:
+        assert keys["front_points"][0] == len(d["front"]) == 3
+        assert not any(k.startswith(("portfolio.", "plan.")) for k in keys)
+    else:
+        assert "front_points" not in keys
+        assert keys["portfolio.tap_m3_per_day"][0] == pytest.approx(
+            d["portfolio"]["tap_m3_per_day"])
+        assert keys["plan.tap_m3_per_day"][0] == pytest.approx(d["portfolio"]["tap_m3_per_day"])
 
 
 def test_bad_targets_exit_2_before_solving_and_write_nothing(tmp_path, capsys):
