@@ -61,6 +61,12 @@ def test_the_front_and_each_option_are_the_csv_figures(front_run):
     no_option = trace(traces, "no option")
     assert (no_option["x"], no_option["y"]) == ([base["tap_m3_per_day"]],
                                                 [base["annualized_cost_per_year"]])
+    assert no_option["text"] == ["no option"]
+    # points, not lines, but for the front; and every point says what it is when hovered
+    assert [no_option["mode"], alone["mode"], line["mode"]] == ["markers", "markers",
+                                                                "lines+markers"]
+    hover = "%{text}<br>tap %{x:,.1f} m3/day<br>NT$ %{y:,.0f} a year<extra></extra>"
+    assert [t["hovertemplate"] for t in traces] == [hover] * len(traces)
 
 
 def test_the_chosen_portfolio_is_drawn_with_its_plan(portfolio_run):
