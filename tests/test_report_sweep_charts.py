@@ -1,0 +1,106 @@
+"""The sweep page's line charts, built from hand-made sweep tables (no solve): one panel per
+figure over one shared axis, the parameter's values in order (numbers ascending, a blank cell
+as "case" last), a gap wherever a scenario did not end optimal even if it carries a number, and
+a status strip at the bottom whose colour says the status. The tables have the columns of
+sweep.csv (`scenario`, the parameters, `status`, then the figures)."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from model.results.sweep_report import (CASE_VALUE, CHARTED, OTHER_STATUS, STATUS_COLOURS,
+                                        charted, heat_map, label, line_chart)
+from model.results.units import with_unit
+
+NAN = math.nan
+PARAM = "capacity:K14"
+
+
+def table(cost=(NAN, NAN, NAN, NAN)) -> pd.DataFrame:
+    """Four scenarios given out of order; one leaves the parameter blank (the case's value); one
+    is infeasible; one stopped at a time limit with a tap figure it had not proven."""
+    return pd.DataFrame({
+        "scenario": ["s3", "s1", "as in case", "s2"],
+        PARAM: [3000.0, 1000.0, NAN, 2000.0],
+        "status": ["optimal", "infeasible", "time limit", "optimal"],
+        "tap_m3_per_day": [30.0, NAN, 40.0, 20.0],
+        "cost_per_day": list(cost),
+        "shortage_m3": [0.0, NAN, 1.0, 5.0]})
+
+
+def traces(figure) -> dict:
+    return {t.name: t for t in figure.data}
+
+
+def test_a_panel_per_figure_in_parameter_order_with_gaps_where_not_optimal():
+    chart = traces(line_chart(table(), PARAM))
+    assert list(chart) == ["tap (m3/day)", "shortage (m3 over the horizon)", "status"]
+    x = (1000.0, 2000.0, 3000.0, CASE_VALUE)          # ascending, then the blank cell
+    scenarios = ("s1", "s2", "s3", "as in case")
+    # s1 infeasible, "as in case" stopped at a time limit: no figure for either, even the
+    # stopped one's 40 m3/day (a number from a solve that did not finish optimal)
+    want = {"tap (m3/day)": (None, 20.0, 30.0, None),
+            "shortage (m3 over the horizon)": (None, 5.0, 0.0, None)}
+    for axis, (name, y) in enumerate(want.items(), start=1):
+        line = chart[name]
+        assert (line.x, line.y, line.customdata) == (x, y, scenarios)
+        assert line.mode == "lines+markers" and line.connectgaps is False  # a gap, not a bridge
+        assert line.yaxis == ("y" if axis == 1 else f"y{axis}")
+        assert line.showlegend is False                  # the panel's title names it
+        assert line.hovertemplate == "%{customdata}: %{y:,.1f}<extra>" + name + "</extra>"
+
+
+def test_the_status_strip_is_the_bottom_panel_and_its_colour_says_the_status():
+    figure = line_chart(table(), PARAM)
+    status = traces(figure)["status"]
+    assert status.y == ("infeasible", "optimal", "optimal", "time limit")
+    assert status.marker.color == (STATUS_COLOURS["infeasible"], STATUS_COLOURS["optimal"],
+                                   STATUS_COLOURS["optimal"], OTHER_STATUS)
+    assert len({STATUS_COLOURS["infeasible"], STATUS_COLOURS["optimal"], OTHER_STATUS}) == 3
+    assert status.mode == "markers" and status.customdata == ("s1", "s2", "s3", "as in case")
+    assert status.hovertemplate == "%{customdata}: %{y}<extra></extra>"
+    assert status.showlegend is False
+    # panels from top to bottom: tap, shortage, status; the status strip is the lowest
+    layout = figure.layout
+    assert status.yaxis == "y3" and layout.yaxis3.domain[1] < layout.yaxis2.domain[0] \
+        < layout.yaxis2.domain[1] < layout.yaxis.domain[0]
+    assert [a.text for a in layout.annotations] == ["tap (m3/day)",
+                                                    "shortage (m3 over the horizon)", "status"]
+
+
+def test_every_panel_shares_the_bottom_axis_which_names_the_parameter_with_its_unit():
+    layout = line_chart(table(), PARAM).layout
+    assert layout.xaxis.matches == layout.xaxis2.matches == "x3"
+    assert layout.xaxis3.title.text == with_unit(PARAM) == "capacity:K14 [m3/day]"
+    assert layout.xaxis.title.text is None and layout.xaxis2.title.text is None
+    assert layout.title.text == f"Against {PARAM}"
+
+
+def test_cost_is_drawn_when_some_scenario_has_one():
+    assert charted(table()) == ["tap_m3_per_day", "shortage_m3"]
+    priced = table(cost=(300.0, NAN, NAN, 250.0))
+    assert charted(priced) == ["tap_m3_per_day", "cost_per_day", "shortage_m3"]
+    chart = traces(line_chart(priced, PARAM))
+    assert list(chart) == [CHARTED[c] for c in charted(priced)] + ["status"]
+    assert chart["cost per day"].y == (None, 250.0, 300.0, None)
+    # tap and shortage are drawn even when no scenario has them (all infeasible)
+    nothing = table().assign(status="infeasible", tap_m3_per_day=NAN, shortage_m3=NAN)
+    assert charted(nothing) == ["tap_m3_per_day", "shortage_m3"]
+
+
+@pytest.mark.parametrize("value,text", [(0.7000000000000001, "0.7"), (20000.0, "20000"),
+                                        (1 / 3, "0.3333333333"), (CASE_VALUE, CASE_VALUE)])
+def test_a_parameter_value_is_labelled_to_ten_significant_digits(value, text):
+    assert label(value) == text
+
+
+def test_heat_map_cells_are_labelled_as_the_axis_reads_them():
+    grid = pd.DataFrame({"scenario": ["a", "b"], "recovery:K14": [0.7000000000000001, 0.8],
+                         PARAM: [NAN, NAN], "status": ["optimal", "optimal"],
+                         "tap_m3_per_day": [7.0, 6.0], "cost_per_day": [NAN, NAN],
+                         "shortage_m3": [0.0, 0.0]})
+    heat = heat_map(grid, "recovery:K14", PARAM, "tap_m3_per_day").data[0]
+    assert heat.x == ("0.7", "0.8") and heat.y == (CASE_VALUE,)
+    assert [list(row) for row in heat.z] == [[7.0, 6.0]]
