@@ -10,8 +10,9 @@ import math
 import pandas as pd
 import pytest
 
-from model.results.sweep_report import (CASE_VALUE, CHARTED, OTHER_STATUS, STATUS_COLOURS,
-                                        charted, heat_map, label, line_chart)
+from model.results.sweep_report import (CASE_VALUE, CHARTED, OTHER_STATUS, STATUS_COLOURS, _how,
+                                        charted, heat_map, label, line_chart, sweep_charts,
+                                        sweep_summary)
 from model.results.units import with_unit
 
 NAN = math.nan
@@ -104,3 +105,26 @@ def test_heat_map_cells_are_labelled_as_the_axis_reads_them():
     heat = heat_map(grid, "recovery:K14", PARAM, "tap_m3_per_day").data[0]
     assert heat.x == ("0.7", "0.8") and heat.y == (CASE_VALUE,)
     assert [list(row) for row in heat.z] == [[7.0, 6.0]]
+
+
+def test_the_page_explains_the_kind_of_chart_it_draws():
+    assert _how(["tap_cap"]).startswith("Each figure against tap_cap;")
+    assert _how(["tap_cap", "recovery:K14"]).startswith(
+        "Each figure over the grid of tap_cap and recovery:K14,")
+    assert _how(["a", "b", "c"]).startswith("More than two parameters: one chart per parameter")
+
+
+def test_three_parameters_say_the_others_are_held_in_every_title():
+    three = table().assign(**{"recovery:K14": 0.7, "demand_factor": 1.0})
+    three = three[["scenario", PARAM, "recovery:K14", "demand_factor", "status",
+                   "tap_m3_per_day", "cost_per_day", "shortage_m3"]]
+    titles = [f.layout.title.text for f in sweep_charts(three)]
+    assert titles == [f"Against {p} (other parameters at their first value)"
+                      for p in (PARAM, "recovery:K14", "demand_factor")]
+
+
+def test_the_summary_names_case_parameters_counts_and_seconds_when_timed():
+    counts = {"scenarios": 4, "optimal": 2, "infeasible": 1, "other": 1}
+    assert sweep_summary("c", table(), counts) == {"case": "c", "parameters": [PARAM],
+                                                   "counts": counts}
+    assert sweep_summary("c", table(), counts, 1.5)["seconds"] == 1.5
