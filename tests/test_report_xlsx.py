@@ -3,11 +3,15 @@ figures as its CSV file, units in the headers, the header row frozen."""
 from __future__ import annotations
 
 import json
+from io import BytesIO
 
+import numpy as np
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from model.cli import main
+from model.results.excel import tables_workbook
 from model.results.units import unit_of, with_unit
 from tests.report_pages import assert_sheets_are_the_csvs
 
@@ -45,3 +49,25 @@ def test_units_in_headers():
 def test_the_unit_of_a_column_or_key(name, unit):
     assert unit_of(name) == unit
     assert with_unit(name) == (name if unit is None else f"{name} [{unit}]")
+
+
+def _book(summary: dict, tables: dict):
+    return load_workbook(BytesIO(tables_workbook(summary, tables)))
+
+
+def test_numpy_numbers_are_written_as_numbers_and_nan_or_infinity_as_blank():
+    table = pd.DataFrame({"count": np.array([1, 2], dtype=np.int64),
+                          "m3_per_day": [np.nan, np.inf], "use": ["rinse", None],
+                          "share": np.array([np.nan, 0.5], dtype=np.float32)})
+    book = _book({"plants": np.int64(3), "tap_m3_per_day": np.float64(2.5),
+                  "cost_per_day": np.float32(np.nan)}, {"t": table})
+    rows = list(book["summary"].iter_rows(values_only=True))
+    assert rows == [("key", "value", "unit"), ("plants", 3, None),
+                    ("tap_m3_per_day", 2.5, "m3/day"), ("cost_per_day", None, unit_of("cost_per_day"))]
+    assert list(book["t"].iter_rows(min_row=2, values_only=True)) == [(1, None, "rinse", None),
+                                                                      (2, None, None, 0.5)]
+
+
+def test_a_sheet_name_is_cut_to_excel_s_31_characters():
+    book = _book({}, {"x" * 40: pd.DataFrame({"a": [1]})})
+    assert book.sheetnames == ["summary", "x" * 31]
