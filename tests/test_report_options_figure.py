@@ -1,0 +1,83 @@
+"""The options page from a hand-made `OptionsReport` (no solve): the cost-tap chart's points
+and their hover text, the front as a staircase, an option drawn with the options it requires,
+the axes named with their units, the headline's figures, and the summary table."""
+from __future__ import annotations
+
+import pytest
+
+from model.results.options import OptionsReport
+from model.results.options_report import _headline, front_figure, options_report
+
+BASE = {"tap_m3_per_day": 1000.0, "annualized_cost_per_year": 5.0e6}
+OPTIONS = [
+    {"option": "link", "with": [], "tap_saved_m3_per_day": 100.0,
+     "annualized_cost_per_year": 5.5e6},
+    {"option": "tank", "with": ["link", "pump"], "tap_saved_m3_per_day": 250.0,
+     "annualized_cost_per_year": 6.0e6}]
+# given out of order: the chart draws the front by tap, so that its steps climb in cost
+FRONT = [{"tap_m3_per_day": 750.0, "annualized_cost_per_year": 6.0e6, "selected": ["tank"]},
+         {"tap_m3_per_day": 1000.0, "annualized_cost_per_year": 5.0e6, "selected": []},
+         {"tap_m3_per_day": 900.0, "annualized_cost_per_year": 5.5e6, "selected": ["link"]}]
+PORTFOLIO = {"tap_m3_per_day": 750.0, "annualized_cost_per_year": 6.0e6,
+             "selected": ["link", "tank"]}
+HOVER = "%{text}<br>tap %{x:,.1f} m3/day<br>NT$ %{y:,.0f} a year<extra></extra>"
+
+
+def report(**kw) -> OptionsReport:
+    return OptionsReport(case="c", currency="NT$", base=BASE, options=OPTIONS, **kw)
+
+
+def traces(figure) -> dict:
+    return {t.name: t for t in figure.data}
+
+
+def test_the_front_is_a_staircase_by_tap_and_each_option_names_what_it_requires():
+    figure = front_figure(report(front=FRONT))
+    drawn = traces(figure)
+    assert list(drawn) == ["no option", "each option alone", "trade-off front"]
+    front = drawn["trade-off front"]
+    assert front.x == (750.0, 900.0, 1000.0) and front.y == (6.0e6, 5.5e6, 5.0e6)
+    assert front.text == ("tank", "link", "no option")
+    assert front.line.shape == "hv" and front.mode == "lines+markers"
+    alone = drawn["each option alone"]
+    assert alone.x == (900.0, 750.0)                    # the base tap less the tap saved
+    assert alone.text == ("link", "tank (+link+pump)")  # what "tank" cannot be built without
+    assert all(t.hovertemplate == HOVER for t in figure.data)
+
+
+def test_the_axes_and_title_name_their_units_in_the_case_s_currency():
+    layout = front_figure(report(front=FRONT)).layout
+    assert layout.xaxis.title.text == "tap (m3/day)"
+    assert layout.yaxis.title.text == "annualised cost (NT$/year)"
+    assert layout.title.text == "Tap drawn against annualised cost (NT$ a year)"
+
+
+def test_the_chosen_portfolio_is_one_point_with_the_same_hover():
+    drawn = traces(front_figure(report(portfolio=PORTFOLIO)))
+    assert list(drawn) == ["no option", "each option alone", "chosen portfolio"]
+    star = drawn["chosen portfolio"]
+    assert (star.x, star.y, star.text) == ((750.0,), (6.0e6,), ("link, tank",))
+    assert star.hovertemplate == HOVER
+
+
+@pytest.mark.parametrize("portfolio", [None, PORTFOLIO])
+def test_the_headline_gives_the_base_and_any_chosen_portfolio(portfolio):
+    headline = _headline(report(portfolio=portfolio))
+    base = ['<div class="value">1,000.0 m3/day</div><div class="label">tap without options',
+            '<div class="value">NT$ 5,000,000/year</div><div class="label">annualised cost '
+            'without options', '<div class="value">2</div><div class="label">options']
+    chosen = ['<div class="value">link, tank</div><div class="label">chosen portfolio',
+              '<div class="value">750.0 m3/day</div><div class="label">its tap',
+              '<div class="value">NT$ 6,000,000/year</div><div class="label">its annualised cost']
+    for item in base + (chosen if portfolio else []):
+        assert item in headline
+    assert headline.count('<div class="figure">') == (6 if portfolio else 3)
+
+
+def test_the_page_s_summary_table_has_the_summary_sheet_s_rows():
+    page = options_report(report(front=FRONT))
+    summary = page[page.index("<summary>summary</summary>"):]
+    summary = summary[:summary.index("</details>")]
+    for key, value in [("case", "c"), ("currency", "NT$"), ("options", "2"),
+                       ("front_points", "3"), ("base.tap_m3_per_day", "1000.0")]:
+        assert f"<td>{key}</td>\n      <td>{value}</td>" in summary
