@@ -128,3 +128,26 @@ def test_the_summary_names_case_parameters_counts_and_seconds_when_timed():
     assert sweep_summary("c", table(), counts) == {"case": "c", "parameters": [PARAM],
                                                    "counts": counts}
     assert sweep_summary("c", table(), counts, 1.5)["seconds"] == 1.5
+
+
+def test_a_heat_map_writes_each_figure_in_its_cell_and_leaves_a_missing_one_blank():
+    # three scenarios over a 2 x 2 grid: (0.8, 2000) was not asked for; (0.7, 2000) failed
+    grid = pd.DataFrame({"scenario": ["a", "b", "c"], "recovery:K14": [0.7, 0.8, 0.7],
+                         PARAM: [1000.0, 1000.0, 2000.0],
+                         "status": ["optimal", "optimal", "infeasible"],
+                         "tap_m3_per_day": [7000.4, 6000.6, NAN], "cost_per_day": [NAN] * 3,
+                         "shortage_m3": [0.0, 0.0, NAN]})
+    chart = heat_map(grid, "recovery:K14", PARAM, "tap_m3_per_day", " (note)")
+    heat = chart.data[0]
+    assert heat.x == ("0.7", "0.8") and heat.y == ("1000", "2000")
+    assert [list(r) for r in heat.z] == [[7000.4, 6000.6], [None, None]]
+    assert [list(r) for r in heat.text] == [["7,000", "6,001"], ["infeasible", ""]]
+    assert heat.texttemplate == "%{text}"          # the figure (or status) written in the cell
+    assert heat.hovertemplate == f"recovery:K14 %{{x}}<br>{PARAM} %{{y}}<br>%{{text}}<extra></extra>"
+    assert heat.colorbar.title.text == "tap (m3/day)"
+    layout = chart.layout
+    assert (layout.xaxis.title.text, layout.yaxis.title.text) == (with_unit("recovery:K14"),
+                                                                  with_unit(PARAM))
+    # parameter values are categories: an even grid whatever their spacing
+    assert layout.xaxis.type == layout.yaxis.type == "category"
+    assert layout.title.text == f"tap (m3/day) over recovery:K14 and {PARAM} (note)"
