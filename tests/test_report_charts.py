@@ -3,6 +3,8 @@ long as its period, trucked water and shortage only when there are any, and a ba
 stage. Expected values are read from `results.periods`, the table `--out` writes as periods.csv."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -101,3 +103,12 @@ def test_each_drought_stage_has_its_band_and_one_legend_entry(run, colours, requ
     assert [(pd.Timestamp(x0), pd.Timestamp(x1), c) for x0, x1, c in bands] == want
     legend = [t.name for t in figure.data if t.mode == "markers"]
     assert legend == [f"stage {s}" for s in dict.fromkeys(periods.stage)]
+
+
+def test_half_a_cubic_metre_a_day_of_trucks_or_shortage_is_still_drawn(tmp_path):
+    r = undated(tmp_path)
+    # the same plan with 0.5 m3/day trucked and short in its second period only
+    small = r.periods.assign(tanker_m3_per_day=[0.0, 0.5], shortage_m3_per_day=[0.0, 0.5])
+    drawn = lines(time_chart(replace(r, periods=small)))
+    assert set(drawn) == {"tap", "recycled", "trucked", "shortage"}
+    assert drawn["trucked"].y == drawn["shortage"].y == (0.0, 0.5, 0.5)

@@ -81,3 +81,33 @@ def test_the_page_s_summary_table_has_the_summary_sheet_s_rows():
     for key, value in [("case", "c"), ("currency", "NT$"), ("options", "2"),
                        ("front_points", "3"), ("base.tap_m3_per_day", "1000.0")]:
         assert f"<td>{key}</td>\n      <td>{value}</td>" in summary
+
+
+def sections(page: str) -> dict[str, str]:
+    """Each section's HTML after its <h2> title, up to the next section."""
+    parts = page.split("<h2>")[1:]
+    return {p.split("</h2>")[0]: p.split("</h2>", 1)[1] for p in parts}
+
+
+def test_the_page_has_the_headline_the_explanation_and_every_table_with_units():
+    page = options_report(report(front=FRONT))
+    assert _headline(report(front=FRONT)) in page
+    assert "; front of 3 points" in page
+    parts = sections(page)
+    assert list(parts) == ["Cost and tap", "Every option alone, best buys first",
+                           "Trade-off front", "Tables (the --out files)"]
+    assert "<p>Each point is a plan solved exactly" in parts["Cost and tap"]
+    assert "the trade-off front: for each tap target" in parts["Cost and tap"]
+    # figures in the tables carry their units in the headers
+    for title in ("Every option alone, best buys first", "Trade-off front"):
+        assert "<th>tap_m3_per_day [m3/day]</th>" in parts[title] \
+            or "<th>tap_saved_m3_per_day [m3/day]</th>" in parts[title], title
+        assert "<th>annualized_cost_per_year [money/year]</th>" in parts[title], title
+    assert "<th>annualized_cost_per_year [money/year]</th>" in parts["Tables (the --out files)"]
+
+
+def test_a_portfolio_page_names_the_question_and_has_no_front():
+    page = options_report(report(portfolio={**PORTFOLIO, "question": "max tap 800"}))
+    assert "; question: max tap 800" in page
+    assert "Trade-off front" not in sections(page)
+    assert "the portfolio chosen for the question asked." in sections(page)["Cost and tap"]

@@ -5,14 +5,17 @@ a status strip at the bottom whose colour says the status. The tables have the c
 sweep.csv (`scenario`, the parameters, `status`, then the figures)."""
 from __future__ import annotations
 
+import html
 import math
+from io import BytesIO
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from model.results.sweep_report import (CASE_VALUE, CHARTED, OTHER_STATUS, STATUS_COLOURS, _how,
                                         charted, heat_map, label, line_chart, sweep_charts,
-                                        sweep_summary)
+                                        sweep_report, sweep_summary, sweep_workbook)
 from model.results.units import with_unit
 
 NAN = math.nan
@@ -151,3 +154,25 @@ def test_a_heat_map_writes_each_figure_in_its_cell_and_leaves_a_missing_one_blan
     # parameter values are categories: an even grid whatever their spacing
     assert layout.xaxis.type == layout.yaxis.type == "category"
     assert layout.title.text == f"tap (m3/day) over recovery:K14 and {PARAM} (note)"
+
+
+def test_the_page_has_the_counts_the_explanation_and_the_table_with_units():
+    counts = {"scenarios": 4, "optimal": 2, "infeasible": 1, "other": 1}
+    page = sweep_report("c", table(), counts, 1.5)
+    for k, v in counts.items():
+        assert f'<div class="value">{v:,}</div><div class="label">{k}</div>' in page
+    assert f"swept: {PARAM}" in page
+    charts, rows = page.split("<h2>")[1:]
+    assert charts.startswith("Tap, cost and shortage</h2>")
+    explained = html.escape(_how([PARAM]))   # escaped: "scenario's" becomes "scenario&#x27;s"
+    assert f"<p>{explained} No figure is shown for a scenario that did not end optimal.</p>" \
+        in charts
+    assert rows.startswith("Every scenario (sweep.csv)</h2>")
+    assert f"<th>{with_unit(PARAM)}</th>" in rows and "<th>tap_m3_per_day [m3/day]</th>" in rows
+
+
+def test_the_workbook_summary_names_the_case_and_the_seconds():
+    book = load_workbook(BytesIO(sweep_workbook("c", table(), {"scenarios": 4}, 1.5)))
+    keys = {r[0]: r[1] for r in book["summary"].iter_rows(min_row=2, values_only=True)}
+    assert keys["case"] == "c" and keys["seconds"] == 1.5 and keys["parameters"] == PARAM
+    assert list(book["sweep"].iter_rows(max_row=1, values_only=True))[0][1] == with_unit(PARAM)
