@@ -178,3 +178,18 @@ def test_limit_below_cleanest_source_is_diagnosed(tmp_path, capsys):
         assert text in message
     assert main(["solve", str(folder)]) == 3
     assert "P/rinse" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("demand", ["0.5", "100"])
+def test_a_use_that_takes_only_tap_is_told_tap_is_its_cleanest_source(tmp_path, demand):
+    # 'tower' takes no recycled water (max_recycles 0): its only source is tap at 200 ppm, above
+    # its 150 ppm limit, however small its demand (half a cubic metre a day must still be met)
+    files = dict(BASE, **{
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    f"P,rinse,100,0.9,\nP,tower,{demand},0.3,0",
+        "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                           "P,rinse,tds,300,600\nP,tower,tds,150,900"})
+    with pytest.raises(InfeasibleError) as exc:
+        plan(load_case(write_case(tmp_path / "case", files)))
+    assert str(exc.value) == ("no plan meets every inlet limit:\n  - use P/tower limits tds to "
+                              "150 ppm, but the cleanest water it can receive is tap at 200 ppm")

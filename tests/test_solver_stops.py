@@ -96,3 +96,19 @@ def test_a_stopped_mip_without_a_finite_gap_carries_its_solution_and_no_gap():
     assert isinstance(stop, stages_module.NotProven) and stop.gap is None
     assert stop.objective == pytest.approx(float(lp.costs[0] @ x + lp.offsets[0]), rel=1e-15)
     assert str(stop).endswith("with a solution it has not proven optimal")
+
+
+def test_a_first_stage_ending_any_other_way_says_how_and_reports_nothing(monkeypatch):
+    # neither optimal, infeasible nor stopped by the time limit (e.g. HiGHS's iteration limit):
+    # the error names the stage and HiGHS's own word for the ending
+    f = build_model(make_case([("A", "rinse", "1", 300, 1.0, None)],
+                              [("T", 1e6, 0.5, ("1",), 1.0)], max_recycles=1))
+    ending = Outcome(Status.OTHER, "Iteration limit reached")
+
+    def stops(*args, **kwargs):
+        raise stages_module.FirstStageFailed(ending)
+    monkeypatch.setattr(stages_module, "run_plan", stops)
+    with pytest.raises(SolverError) as error:
+        stages_module.solve(f)
+    assert str(error.value) == (f"HiGHS stopped in the {TAP} stage without an optimal solution: "
+                                "Iteration limit reached. No figures are reported.")
