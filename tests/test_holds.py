@@ -75,3 +75,14 @@ def test_a_standing_hold_added_after_a_widening_is_as_wide_as_the_others():
     assert (row, rhs, base) == (holds.first, 200.0, HoldRule().tolerance(200.0))
     assert _bounds(warm.lp, row) == (-highspy.kHighsInf, pytest.approx(200 + 100 * base,
                                                                        rel=1e-15))
+
+
+def test_a_hold_added_after_a_widening_is_as_wide_as_the_others():
+    # the cold plan's holds (model.solve.stages._Holds): after one widening (x 100), the next
+    # stage's hold is optimum + 100 x its width, as wide as the one before it
+    lp, holds = _held_first_stage()
+    assert holds.loosen() and holds.widen == 100.0
+    holds.add(0, 12_345.0)   # a second hold on the same objective: its width is what matters
+    row, rhs, base = holds.rows[1]
+    assert (rhs, base) == (12_345.0 - lp.offsets[0], HoldRule().tolerance(12_345.0))
+    assert _bounds(lp, row) == (-highspy.kHighsInf, pytest.approx(rhs + 100 * base, rel=1e-15))
