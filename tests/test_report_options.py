@@ -86,6 +86,14 @@ def test_the_chosen_portfolio_is_drawn_with_its_plan(portfolio_run):
     alloc = pd.read_csv(portfolio_run / "out" / "allocation.csv")
     assert tap == pytest.approx(alloc[alloc.source == "tap"].m3_per_day.sum(), rel=1e-9)
     assert "trade-off front" not in page
+    # the chosen plan's sections keep their text: the marginal-value sentences and the Sankey's
+    # note on units (model.results.html.plan_sections)
+    parts = {p.split("</h2>")[0]: p.split("</h2>", 1)[1] for p in page.split("<h2>")[1:]}
+    worth = parts["Plan of the chosen portfolio: What more capacity, recovery or a looser limit "
+                  "is worth"]
+    assert worth.strip().startswith("<ul><li>") and worth.count("<li>") >= 1
+    assert parts["Plan of the chosen portfolio: Where the water goes"].strip().startswith(
+        "<p>Flows in m3/day")
 
 
 @pytest.mark.parametrize("run", ["front_run", "portfolio_run"])
