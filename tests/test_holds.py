@@ -1,5 +1,8 @@
 """The rows that hold solved stages at their optimum, and how they widen when a later stage
-fails on round-off (model.solve.stages._Holds, model.formulation.stages.HoldRule)."""
+fails on round-off (model.solve.stages._Holds, model.formulation.stages.HoldRule); what a
+tie-break solved on the optimal face may use of them (model.solve.face.keeps_holds)."""
+from types import SimpleNamespace
+
 import highspy
 import numpy as np
 import pytest
@@ -7,7 +10,8 @@ import pytest
 from model.formulation import build_model
 from model.formulation.stages import HoldRule
 from model.solve import stages as stages_module
-from model.solve.highs import compile_and_load, run
+from model.solve.face import StageDuals, keeps_holds
+from model.solve.highs import FEASIBILITY_TOL, compile_and_load, run
 from tests.factory import make_case
 
 
@@ -86,3 +90,19 @@ def test_a_hold_added_after_a_widening_is_as_wide_as_the_others():
     row, rhs, base = holds.rows[1]
     assert (rhs, base) == (12_345.0 - lp.offsets[0], HoldRule().tolerance(12_345.0))
     assert _bounds(lp, row) == (-highspy.kHighsInf, pytest.approx(rhs + 100 * base, rel=1e-15))
+
+
+def test_a_face_plan_may_use_what_an_earlier_hold_s_width_bought_the_next_stage_and_no_more():
+    # model.solve.face.keeps_holds on numbers made up to be read at a glance: two stages with
+    # objectives x0 and x1, held at 100 (width 0.001) and 50 (width 0.002). Stage 1 was solved
+    # under hold 0 with a dual of 2 on it, so its optimum may sit 2 x 0.001 = 0.002 below the
+    # exact face's: a face plan may exceed 50 + 0.002 by up to 0.002, plus tolerances.
+    lp = SimpleNamespace(costs=[np.array([1.0, 0.0]), np.array([0.0, 1.0])])
+    holds = SimpleNamespace(rows=[(7, 100.0, 0.001), (8, 50.0, 0.002)])
+    duals = [StageDuals(np.zeros(2), np.zeros(8)),
+             StageDuals(np.zeros(2), np.array([0.0] * 7 + [-2.0]))]   # |dual| on row 7 is 2
+    limit = 50.0 + 0.002 + 2 * 0.001
+    slack = FEASIBILITY_TOL + 1e-12 * limit
+    assert keeps_holds(lp, holds, np.array([100.0, limit + 0.5 * slack]), duals)
+    assert not keeps_holds(lp, holds, np.array([100.0, limit + 0.001]), duals)
+    assert not keeps_holds(lp, holds, np.array([100.0 + 0.001 + 2 * slack, 50.0]), duals)
