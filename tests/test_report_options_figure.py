@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from model.results.options import OptionsReport
-from model.results.options_report import _headline, front_figure, options_report
+from model.results.options_report import _headline, front_figure, options_report, options_tables
 
 BASE = {"tap_m3_per_day": 1000.0, "annualized_cost_per_year": 5.0e6}
 OPTIONS = [
@@ -111,3 +111,11 @@ def test_a_portfolio_page_names_the_question_and_has_no_front():
     assert "; question: max tap 800" in page
     assert "Trade-off front" not in sections(page)
     assert "the portfolio chosen for the question asked." in sections(page)["Cost and tap"]
+
+
+def test_an_option_may_be_called_na_or_none():
+    # the page's tables are read back from the CSV text of options.csv: only an empty cell is
+    # missing, never a name pandas would otherwise take for one
+    named = [dict(OPTIONS[0], option="NA"), dict(OPTIONS[1], option="None", **{"with": ["NA"]})]
+    tables = options_tables(OptionsReport(case="c", currency="NT$", base=BASE, options=named))
+    assert list(tables["options"].option) == ["NA", "None"]
