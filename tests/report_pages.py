@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,43 @@ def same_figures(got: list, want: list) -> bool:
         else:
             assert g == pytest.approx(w, rel=1e-12)
     return True
+
+
+class _Tables(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tables, self.summary, self.cell, self.where = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "summary":
+            self.where, self.summary = "summary", ""
+        elif tag == "table":
+            self.tables.append((self.summary, []))
+        elif tag == "tr" and self.tables:
+            self.tables[-1][1].append([])
+        elif tag in ("th", "td"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "summary":
+            self.where = None
+        elif tag in ("th", "td") and self.cell is not None:
+            self.tables[-1][1][-1].append(self.cell.strip())
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.where == "summary":
+            self.summary += data
+        elif self.cell is not None:
+            self.cell += data
+
+
+def page_tables(page: str) -> list[tuple[str | None, list[list[str]]]]:
+    """Every HTML table of a page, in page order: the text of the <summary> before it (None if
+    none) and its rows of cell texts, the header row first."""
+    parser = _Tables()
+    parser.feed(page)
+    return parser.tables
 
 
 def assert_self_contained(page: str) -> None:

@@ -5,6 +5,7 @@ headless Chromium without a console error."""
 from __future__ import annotations
 
 import re
+from html import escape
 from dataclasses import replace
 from graphlib import CycleError, TopologicalSorter
 
@@ -14,12 +15,15 @@ import pytest
 from model.bundled import bundled_case
 from model.case import load_case
 from model.cli import main
-from model.results.html import plan_report
+from model.results.excel import plan_tables, summary_rows
+from model.results.html import headline_figures, plan_report, plan_sections
 from model.results.marginal import NEGLIGIBLE_M3_PER_DAY as NEGLIGIBLE, marginal_sentences, volume
 from model.results.sankey import sankey_figure, sankey_links
-from model.studies import plan
+from model.results.units import with_unit
+from model.studies import plan, with_cut
 from tests.browser import chromium, console_errors
 from tests.case_folder import valid_tables, write_case
+from tests.report_pages import page_tables
 from tests.factory import make_case
 from period_casefiles import write_case as write_period_case
 
@@ -318,3 +322,94 @@ def test_a_sentence_for_every_train_with_capacity_however_small(capacity_m3_per_
     r = plan(case)
     assert r.summary.tap_m3_per_day == pytest.approx(tap, abs=1e-6)
     assert marginal_sentences(r.summary) == sentences
+
+
+@pytest.mark.parametrize("run,periods,days,extent", [
+    ("steady", 1, 1, "1 period over 1 day</p>"),             # one steady day
+    ("drought", 9, 184, "9 periods over 184 days</p>")])     # periods.csv: 9 rows, 184 days
+def test_the_page_opens_with_its_extent_and_the_headline_figures(run, periods, days, extent,
+                                                                 request):
+    r = request.getfixturevalue(run)
+    text = plan_report(r)
+    assert (len(r.periods), r.summary.days) == (periods, days)
+    # the subtitle: the status, how many periods, and the horizon in days (plurals from two on)
+    assert f"<p>status: {r.summary.status}; {extent}" in text
+    # then the headline: one figure block per headline figure, in order, and nothing between
+    figures = headline_figures(r)
+    assert [label for label, _ in figures][:4] == ["tap", "tap share", "recycled", "shortage"]
+    blocks = "".join(f'<div class="figure"><div class="value">{escape(v)}</div>'
+                     f'<div class="label">{escape(k)}</div></div>' for k, v in figures)
+    assert f'<div class="headline">{blocks}</div>' in text
+    s = r.summary
+    assert figures[:2] == [("tap", f"{volume(s.tap_m3_per_day)} m3/day"),
+                           ("tap share", f"{s.tap_m3_per_day / s.demand_m3_per_day:.3f}")]
+
+
+def test_a_plan_with_no_demand_shows_its_tap_share_as_a_dash(steady):
+    # tap / demand has no value at zero demand (summary.tap_share is None): the page says "-"
+    r = replace(steady, summary=replace(steady.summary, tap_share=None))
+    assert headline_figures(r)[1] == ("tap share", "-")
+    assert '<div class="value">-</div><div class="label">tap share</div>' in plan_report(r)
+
+
+def titles(section) -> list[str]:
+    return [f.layout.title.text for f in section.figures]
+
+
+def test_the_plan_page_s_sections_in_reading_order(steady, drought, tmp_path):
+    basin = basin_and_direct_reuse(tmp_path)              # two periods of one day
+    for r, over_time in [(steady, []), (drought, ["Over time"]), (basin, ["Over time"])]:
+        sections = plan_sections(r)
+        assert [s.title for s in sections] == [
+            "What more capacity, recovery or a looser limit is worth", "Where the water goes",
+            "Each plant", *over_time, "Tables (the --out files)"]
+        # the marginal values as a list of sentences, in the order marginal_sentences gives
+        assert sections[0].html == "<ul>" + "".join(
+            f"<li>{escape(s)}</li>" for s in marginal_sentences(r.summary)) + "</ul>"
+        assert sections[1].html.startswith("<p>Flows in m3/day (averaged over the horizon)")
+        assert titles(sections[2]) == ["Water to each plant (m3/day)"]
+    # over time: the periods, then each tank's level (the drought case has one tank)
+    over = plan_sections(drought)[3]
+    assert [t.split(" (")[0] for t in titles(over)] == ["Campus water by period",
+                                                        "Tank levels at the end of each period"]
+
+
+def test_the_tables_section_holds_the_summary_and_every_out_table(steady, drought):
+    for r in (steady, drought):
+        html = plan_sections(r)[-1].html
+        tables = page_tables(html)
+        # one folding block per table, the summary open, nothing between the blocks
+        assert html.startswith("<details open><summary>summary</summary>")
+        assert html.count("</details><details>") == len(tables) - 1 and html.endswith("</details>")
+        name, rows = tables[0]
+        # the summary: one row per scalar, its unit beside it, blank when it has none
+        assert name == "summary" and rows[0] == ["key", "value", "unit"]
+        want = summary_rows(r.summary.to_dict())
+        assert [(k, u) for k, _, u in (row for row in rows[1:])] == [
+            (k, "" if u is None else u) for k, _, u in want]
+        assert rows[1][:2] == ["case", r.summary.case]
+        # then every table the --out folder gets, named with its row count, units in the header
+        out = plan_tables(r)
+        assert [n for n, _ in tables[1:]] == [f"{n} ({len(df)} rows)" for n, df in out.items()]
+        for (_, rows), df in zip(tables[1:], out.values()):
+            assert rows[0] == [with_unit(c) for c in df.columns] and len(rows) == len(df) + 1
+
+
+def test_the_headline_of_a_rationed_plan_with_trucks_gives_daily_averages(tmp_path):
+    r = plan(with_cut(load_case(bundled_case("kaohsiung-2023-drought")), cut=0.2))
+    p, s = r.periods, r.summary
+    days = p.days.sum()
+    short, trucked = (p.shortage_m3_per_day * p.days).sum(), (p.tanker_m3_per_day * p.days).sum()
+    assert short > 0 and trucked > 0 and days == 184
+    # volumes over the horizon shown per day: the periods' day-weighted average
+    assert s.cost_per_day is not None                     # the case prices its water
+    assert headline_figures(r)[3:] == [("shortage", f"{volume(short / days)} m3/day"),
+                                       ("trucked", f"{volume(trucked / days)} m3/day"),
+                                       ("cost", f"{s.cost_per_day:,.0f} per day")]
+    # trucked water at no more than the negligible rate is not a headline figure: exactly
+    # NEGLIGIBLE m3 in a one-day plan is left out
+    steady_day = replace(r, summary=replace(s, days=1.0, tanker_m3=NEGLIGIBLE))
+    assert "trucked" not in dict(headline_figures(steady_day))
+    # and 184 times less per day over the drought's 184 days
+    assert "trucked" not in dict(headline_figures(replace(r, summary=replace(
+        s, tanker_m3=NEGLIGIBLE))))

@@ -10,9 +10,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from model.bundled import bundled_case
+from model.case import load_case
 from model.cli import main
-from model.results.excel import tables_workbook
+from model.results.excel import plan_tables, summary_rows, tables_workbook
 from model.results.units import unit_of, with_unit
+from model.studies import plan
 from tests.report_pages import assert_sheets_are_the_csvs
 
 
@@ -45,10 +48,31 @@ def test_units_in_headers():
     ("capacity:K14", "m3/day"), ("demand:Z1-A/process rinse", "m3/day"),  # sweep parameters
     ("a.b:c.d_ppm", "ppm"),                               # the last dotted part, then before ':'
     ("x.demand_factor:K14:2", "factor"),                  # only the first ':' splits
+    ("m3_per_day", "m3/day"),                             # allocation.csv's flow: no prefix
+    ("cost_per_day", "money/day"), ("tanker_trucks_per_day", "trucks/day"),
+    ("effective_recovery", "fraction"), ("boost_recovery", "fraction"),
+    # a breakdown has the unit of the figure it breaks down, whatever its parts are called
+    ("discharge_breakdown_m3_per_day.treatment_reject", "m3/day"),
+    ("solve_seconds.total_tap_m3", "s"), ("solve_seconds.load", "s"),
     ("plant", None)])                                     # a name has no unit
 def test_the_unit_of_a_column_or_key(name, unit):
     assert unit_of(name) == unit
     assert with_unit(name) == (name if unit is None else f"{name} [{unit}]")
+
+
+@pytest.mark.parametrize("case", ["ntip-2019-phase2", "kaohsiung-2023-drought",
+                                  "wang-smith-1994"])
+def test_every_figure_of_a_plan_has_a_unit(case):
+    """Every number column of the --out tables and every number of the summary has a unit in
+    the headers, and a flow in m3/day is never shown per day, nor a time in m3."""
+    r = plan(load_case(bundled_case(case)), largest_cut=True)
+    names = [c for df in plan_tables(r).values() for c in df.columns
+             if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+    names += [k for k, v, _ in summary_rows(r.summary.to_dict())
+              if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    assert names and [n for n in names if unit_of(n) is None] == []
+    assert {unit_of(n) for n in names if n.endswith("m3_per_day")} == {"m3/day"}
+    assert {unit_of(n) for n in names if n.startswith("solve_seconds.")} == {"s"}
 
 
 def _book(summary: dict, tables: dict):

@@ -130,6 +130,6 @@ def plan_sections(results: Results) -> list[Section]:
 def plan_report(results: Results) -> str:
     s = results.summary
     subtitle = (f"status: {s.status}; {len(s.periods)} period{'s' if len(s.periods) > 1 else ''}"
-                f" over {s.days:g} days")
+                f" over {s.days:g} day{'s' if s.days != 1 else ''}")
     return page(f"wateralloc plan: {s.case}", subtitle, plan_sections(results),
                 _headline(results))

@@ -2,6 +2,9 @@
 
 Column names carry their unit as a suffix (`tap_m3_per_day`); a header shows the name unchanged,
 so it matches the `--out` CSV files, followed by the unit in brackets: `tap_m3_per_day [m3/day]`.
+A dotted summary key takes the unit of the first part that names one: its parts are a breakdown
+of that figure (`discharge_breakdown_m3_per_day.treatment_reject` is in m3/day,
+`solve_seconds.total_tap_m3` in seconds, the time the tap stage took).
 """
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ SUFFIXES = (("_m3_per_day", "m3/day"), ("_kg_per_day", "kg/day"), ("_per_m3", "m
             ("_per_ppm", "m3/day per ppm"), ("_m3", "m3"), ("_ppm", "ppm"),
             ("_seconds", "s"), ("_per_day", "per day"))
 NAMED = {
+    "m3_per_day": "m3/day", "cost_per_day": "money/day", "tanker_trucks_per_day": "trucks/day",
+    "effective_recovery": "fraction", "boost_recovery": "fraction",
     "days": "d", "days_without_shortage": "d", "recovery": "fraction",
     "return_fraction": "fraction", "utilization": "fraction", "tap_share": "fraction",
     "shortage_fraction": "fraction", "cut": "fraction", "largest_uniform_cut": "fraction",
@@ -25,12 +30,17 @@ NAMED = {
 }
 
 
+def _own_unit(part: str) -> str | None:
+    part = part.split(":", 1)[0]  # `recovery_value:K14` is a recovery_value
+    if part in NAMED:
+        return NAMED[part]
+    return next((unit for suffix, unit in SUFFIXES if part.endswith(suffix)), None)
+
+
 def unit_of(name: str) -> str | None:
-    """The unit of a column or (dotted) summary key, None when it has none (a name, a flag)."""
-    last = name.rsplit(".", 1)[-1].split(":", 1)[0]  # `recovery_value:K14` is a recovery_value
-    if last in NAMED:
-        return NAMED[last]
-    return next((unit for suffix, unit in SUFFIXES if last.endswith(suffix)), None)
+    """The unit of a column or (dotted) summary key, None when it has none (a name, a flag):
+    that of the first dotted part that names a unit (module docstring)."""
+    return next((u for u in map(_own_unit, name.split(".")) if u is not None), None)
 
 
 def with_unit(name: str) -> str:
