@@ -14,6 +14,7 @@ import pytest
 
 from model.bundled import bundled_case
 from model.case import load_case
+from model.case.options import apply_options
 from model.cli import main
 from model.results.excel import plan_tables, summary_rows
 from model.results.html import headline_figures, plan_report, plan_sections
@@ -59,6 +60,52 @@ def basin_and_direct_reuse(tmp_path):
 def weighted(df: pd.DataFrame, r, column="m3_per_day") -> pd.Series:
     days = r.periods.set_index("period").days
     return df[column] * df.period.map(days) / days.sum()
+
+
+def expected_supply_links(r) -> dict[tuple, float]:
+    """Each allocation row's link into its plant, from the source's name (tables.py writes
+    `tap`, `tanker:<tanker>`, `direct:<plant>/<use>`, `supply:<supply>`, a train or a tank):
+    (source node, plant, kind, generation) -> day-weighted m3/day, summed. Names may hold ':'
+    and '/' themselves."""
+    zone = r.plants.set_index("plant").zone
+    trains, tanks = set(r.trains.train), set() if r.tank_levels is None else set(r.tank_levels.tank)
+
+    def key(source: str, plant: str, g: int) -> tuple:
+        kind, _, rest = source.partition(":")
+        if source == "tap":
+            return ("tap water", plant, "tap", None)
+        if kind == "tanker":
+            return (f"tanker {rest}", plant, "tanker", None)
+        if kind == "supply":                               # outside water, e.g. reclaimed
+            return (source, plant, "outside", g)
+        if kind == "direct":
+            # drawn from the zone's pool as its own node (module docstring of sankey.py)
+            return (f"zone {zone[rest.partition('/')[0]]} direct reuse", plant, "direct reuse", g)
+        assert source in trains | tanks, source
+        # a train is drawn as two nodes, "<train> intake" and "<train> product"
+        return (f"{source} product" if source in trains else f"tank {source}", plant,
+                "recycled", g)
+    a = r.allocation.assign(w=weighted(r.allocation, r))
+    want: dict[tuple, float] = {}
+    for s, p, g, w in zip(a.source, a.plant, a.generation, a.w):
+        k = key(s, p, int(g))
+        want[k] = want.get(k, 0.0) + w
+    return want
+
+
+def check_supply_links(r) -> None:
+    links = sankey_links(r)
+    into_plants = links[links.kind.isin(["tap", "tanker", "direct reuse", "recycled", "outside"])
+                        & links.target.isin(set(r.plants.plant))]
+    got: dict[tuple, float] = {}
+    for s, p, k, g, v in into_plants[["source", "target", "kind", "generation",
+                                      "m3_per_day"]].itertuples(index=False):
+        key = (s, p, k, None if pd.isna(g) else int(g))
+        got[key] = got.get(key, 0.0) + v
+    want = expected_supply_links(r)
+    assert sorted(got, key=str) == sorted(want, key=str)
+    for k, v in want.items():
+        assert got[k] == pytest.approx(v, rel=1e-9, abs=1e-9), k
 
 
 def check_links_against_tables(r) -> None:
@@ -413,3 +460,33 @@ def test_the_headline_of_a_rationed_plan_with_trucks_gives_daily_averages(tmp_pa
     # and 184 times less per day over the drought's 184 days
     assert "trucked" not in dict(headline_figures(replace(r, summary=replace(
         s, tanker_m3=NEGLIGIBLE))))
+
+
+def trucked_and_reused(tmp_path):
+    """Two plants in one zone, direct reuse between them, a tanker, and a 50% cut: a use and a
+    tanker whose names hold ':' and '/', the separators of the allocation's source names."""
+    folder = write_period_case(tmp_path, {
+        "case.toml": 'name = "trucks"\nmax_recycles = 1\ndirect_reuse = "zone"\n',
+        "plants.csv": "plant,zone\nP,1\nQ,1\n",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,rinse: line 2/3,100,1.0,\nQ,tower,40,0.5,\n",
+        "tankers.csv": "tanker,capacity_m3_per_day,price_per_m3\nTWC:north,30,10\n"})
+    return plan(with_cut(load_case(folder), cut=0.5))
+
+
+def test_every_allocation_row_is_a_link_into_its_plant(tmp_path):
+    trucked = trucked_and_reused(tmp_path)
+    assert {"tanker:TWC:north", "direct:P/rinse: line 2/3"} <= set(trucked.allocation.source)
+    basin = basin_and_direct_reuse(tmp_path / "basin")
+    reclaimed = plan(apply_options(load_case(bundled_case("ntip-2028-phase3")),
+                                   ["Nanzih-reclaimed"]))
+    assert "supply:Nanzih-reclaimed" in set(reclaimed.allocation.source)
+    for r in (basin, trucked, reclaimed):
+        check_supply_links(r)
+    kinds = set(sankey_links(trucked).kind)
+    assert {"tap", "tanker", "direct reuse", "recycled"} <= kinds
+
+
+def test_every_allocation_row_of_the_bundled_plans_is_a_link(steady, drought):
+    for r in (steady, drought):           # a recycled-water tank among the drought's sources
+        check_supply_links(r)
