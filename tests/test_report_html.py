@@ -463,20 +463,20 @@ def test_the_headline_of_a_rationed_plan_with_trucks_gives_daily_averages(tmp_pa
 
 
 def trucked_and_reused(tmp_path):
-    """Two plants in one zone, direct reuse between them, a tanker, and a 50% cut: a use and a
-    tanker whose names hold ':' and '/', the separators of the allocation's source names."""
+    """Two plants in one zone, direct reuse between them, a tanker, and a 50% cut: a plant, a use
+    and a tanker whose names hold ':' and '/', the separators of the allocation's source names."""
     folder = write_period_case(tmp_path, {
         "case.toml": 'name = "trucks"\nmax_recycles = 1\ndirect_reuse = "zone"\n',
-        "plants.csv": "plant,zone\nP,1\nQ,1\n",
+        "plants.csv": "plant,zone\nP:1,1\nQ,1\n",
         "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
-                    "P,rinse: line 2/3,100,1.0,\nQ,tower,40,0.5,\n",
+                    "P:1,rinse: line 2/3,100,1.0,\nQ,tower,40,0.5,\n",
         "tankers.csv": "tanker,capacity_m3_per_day,price_per_m3\nTWC:north,30,10\n"})
     return plan(with_cut(load_case(folder), cut=0.5))
 
 
 def test_every_allocation_row_is_a_link_into_its_plant(tmp_path):
     trucked = trucked_and_reused(tmp_path)
-    assert {"tanker:TWC:north", "direct:P/rinse: line 2/3"} <= set(trucked.allocation.source)
+    assert {"tanker:TWC:north", "direct:P:1/rinse: line 2/3"} <= set(trucked.allocation.source)
     basin = basin_and_direct_reuse(tmp_path / "basin")
     reclaimed = plan(apply_options(load_case(bundled_case("ntip-2028-phase3")),
                                    ["Nanzih-reclaimed"]))
@@ -490,3 +490,35 @@ def test_every_allocation_row_is_a_link_into_its_plant(tmp_path):
 def test_every_allocation_row_of_the_bundled_plans_is_a_link(steady, drought):
     for r in (steady, drought):           # a recycled-water tank among the drought's sources
         check_supply_links(r)
+    # what K14 puts into the drought case's product tank: the tank charges, day-weighted
+    c = drought.tank_charges.assign(w=weighted(drought.tank_charges, drought))
+    want = {(f"{t} product", f"tank {k}", int(g)): w
+            for (t, k, g), w in c.groupby(["train", "tank", "generation"]).w.sum().items()}
+    links = sankey_links(drought).query("kind == 'to tank'")
+    assert want and sum(want.values()) > 0
+    assert {(s, t, int(g)): v for s, t, g, v in links[["source", "target", "generation",
+                                                       "m3_per_day"]].itertuples(index=False)
+            } == pytest.approx(want, rel=1e-12)
+
+
+def test_product_a_train_makes_beyond_what_it_delivers_is_drawn_as_discharged(steady):
+    # no bundled plan discharges product (the least-cost plan treats no more than it can use):
+    # 100 m3/day more product than K14 delivered, in a hand-made trains table
+    trains = steady.trains.assign(product_m3_per_day=steady.trains.product_m3_per_day + 100.0)
+    links = sankey_links(replace(steady, trains=trains))
+    surplus = links[links.kind == "surplus product"]
+    assert surplus[["source", "target"]].values.tolist() == [["K14 product", "discharged"]]
+    assert surplus.m3_per_day.tolist() == pytest.approx([100.0], abs=1e-9)
+
+
+def test_a_tank_in_a_one_period_plan_is_drawn_from_its_initial_contents(tmp_path):
+    folder = write_period_case(tmp_path, {
+        "tanks.csv": "tank,zone,holds,capacity_m3,initial_m3,min_final_m3\nR,1,recycled,50,30,0\n"})
+    r = plan(load_case(folder))
+    assert len(r.periods) == 1
+    check_supply_links(r)
+    stored = sankey_links(r).query("kind == 'storage'")
+    # the tank ends at its end level: what it lost since its initial 30 m3 is a source
+    level = r.tank_levels.end_level_m3.iloc[0]
+    assert stored[["source", "target"]].values.tolist() == [["stored at the start", "tank R"]]
+    assert stored.m3_per_day.tolist() == pytest.approx([30.0 - level], abs=1e-9)
