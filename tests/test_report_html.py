@@ -19,7 +19,8 @@ from model.cli import main
 from model.results.excel import plan_tables, summary_rows
 from model.results.html import headline_figures, plan_report, plan_sections
 from model.results.marginal import NEGLIGIBLE_M3_PER_DAY as NEGLIGIBLE, marginal_sentences, volume
-from model.results.sankey import sankey_figure, sankey_links
+from model.results.sankey import (FLOW_EPS, GENERATION_COLOURS, KIND_COLOURS, sankey_figure,
+                                  sankey_links)
 from model.results.units import with_unit
 from model.studies import plan, with_cut
 from tests.browser import chromium, console_errors
@@ -522,3 +523,56 @@ def test_a_tank_in_a_one_period_plan_is_drawn_from_its_initial_contents(tmp_path
     level = r.tank_levels.end_level_m3.iloc[0]
     assert stored[["source", "target"]].values.tolist() == [["stored at the start", "tank R"]]
     assert stored.m3_per_day.tolist() == pytest.approx([30.0 - level], abs=1e-9)
+
+
+def test_a_basin_s_links_and_what_it_keeps_at_the_end(tmp_path):
+    r = basin_and_direct_reuse(tmp_path)                  # two periods of one day, basin B
+    levels = r.tank_levels
+    # a hand-made end: B holds 1 m3 more than its initial 10 m3 after the two days
+    kept = levels.assign(end_level_m3=[levels.end_level_m3.iloc[0], 11.0])
+    links = sankey_links(replace(r, tank_levels=kept))
+    charge = (levels.charge_m3_per_day * levels.days).sum() / 2
+    discharge = (levels.discharge_m3_per_day * levels.days).sum() / 2
+    assert charge > 0
+    got = links[links.kind.isin(["basin", "storage"])]
+    assert [tuple(x) for x in got[["source", "target", "kind"]].values] == [
+        ("zone 1 wastewater", "tank B in", "basin"), ("tank B out", "zone 1 wastewater", "basin"),
+        ("tank B in", "stored at the end", "storage")]
+    # day-weighted charge and discharge; 1 m3 kept over 2 days is 0.5 m3/day
+    assert got.m3_per_day.tolist() == pytest.approx([charge, discharge, 0.5], rel=1e-12)
+    # as planned, B ends below its initial 10 m3: what it gave up leaves from its "out" side
+    lost = (10.0 - levels.end_level_m3.iloc[-1]) / 2
+    stored = sankey_links(r).query("kind == 'storage'")
+    assert lost > 0
+    assert [tuple(x) for x in stored[["source", "target"]].values] == [("stored at the start",
+                                                                         "tank B out")]
+    assert stored.m3_per_day.tolist() == pytest.approx([lost], rel=1e-12)
+
+
+def test_recycled_links_are_coloured_by_generation_and_the_others_by_kind(drought, tmp_path):
+    for r in (drought, basin_and_direct_reuse(tmp_path)):
+        links = sankey_links(r)
+        links = links[links.m3_per_day > FLOW_EPS]
+        colours = list(sankey_figure(r).data[0].link.color)
+        assert len(colours) == len(links)
+        for kind, g, colour in zip(links.kind, links.generation, colours):
+            if kind == "recycled":          # generation 1 the first colour, 2 the second, ...
+                assert colour == GENERATION_COLOURS[int(g) - 1], (kind, g)
+            else:                           # direct reuse too, though it has a generation
+                assert colour == KIND_COLOURS[kind], (kind, g)
+    assert {1, 2} <= set(sankey_links(drought).query("kind == 'recycled'").generation)
+
+
+def test_hovering_names_each_link_s_kind_generation_and_flow(drought):
+    figure = sankey_figure(drought)
+    sankey = figure.data[0]
+    links = sankey_links(drought)
+    links = links[links.m3_per_day > FLOW_EPS]
+    want = [k if pd.isna(g) else f"generation {int(g)} {k}"
+            for k, g in zip(links.kind, links.generation)]
+    assert list(sankey.link.customdata) == want
+    assert "generation 1 recycled" in want and "tap" in want
+    assert sankey.link.hovertemplate == ("%{source.label} → %{target.label}<br>%{customdata}<br>"
+                                         "%{value:,.1f} m3/day<extra></extra>")
+    assert sankey.node.hovertemplate == "%{label}<br>%{value:,.1f} m3/day<extra></extra>"
+    assert figure.layout.title.text == "Campus water (m3/day)"
