@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import platform
+import signal
 import stat
 import sys
 from pathlib import Path
@@ -94,6 +95,33 @@ def test_a_failure_while_committing_puts_everything_back(tmp_path, monkeypatch):
     assert (out / "allocation.csv").read_text() == "old\n" and names(out) == {"allocation.csv"}
     assert js.read_text() == "old json\n"
     assert siblings(out) == []
+
+
+def test_ctrl_c_while_committing_puts_everything_back_then_stops_the_run(tmp_path, monkeypatch):
+    # the signal arrives after the folder went in: it is held (pending) until the commit has
+    # put the old output back, then delivered, so the run stops with the old files in place.
+    # The suite's process has other threads (HiGHS's workers): a signal blocked in the main
+    # thread alone would be taken by one of them and raise at once, mid-commit.
+    out, js = tmp_path / "out", tmp_path / "s.json"
+    write_outputs(out, {"allocation.csv": "old\n"}, {"--json": (js, "old json\n")})
+    real_swap, calls = atomic.swap, []
+
+    def interrupted_swap(new, target):
+        calls.append(target)
+        existed = real_swap(new, target)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+            assert atomic.signal_pending()        # held, not yet delivered
+        return existed
+
+    monkeypatch.setattr(atomic, "swap", interrupted_swap)
+    with pytest.raises(KeyboardInterrupt):
+        write_outputs(out, {"allocation.csv": "new\n", "summary.json": "{}"},
+                      {"--json": (js, "new json\n")})
+    assert calls == [out, out]    # the folder in, and back out by the undo; never the JSON
+    assert (out / "allocation.csv").read_text() == "old\n" and names(out) == {"allocation.csv"}
+    assert js.read_text() == "old json\n"
+    assert siblings(out) == [] and not atomic.signal_pending()
 
 
 def test_without_an_atomic_exchange_the_swap_still_replaces_whole(tmp_path, monkeypatch):

@@ -6,9 +6,13 @@ moment at which `target` is missing or mixed; elsewhere (or on a file system wit
 three renames, during which `target` is briefly absent but never mixed. Afterwards `new` holds
 the old contents, for the caller to delete, or to swap back.
 
-`signals_held()` blocks SIGINT and SIGTERM while a commit runs; a signal that arrives meanwhile
-stays pending and is delivered when the block ends. `signal_pending()` says whether one did, so
-that a commit can be undone before the signal is delivered.
+`signals_held()` holds SIGINT and SIGTERM while a commit runs: a handler records a signal that
+arrives meanwhile, and when the block ends the handlers in force before come back and the signal
+is raised again for them. `signal_pending()` says whether one arrived, so that a commit can be
+undone before the signal is delivered. The signals are not blocked with `pthread_sigmask`: that
+blocks them in the calling thread only, and another thread of the process (HiGHS's workers)
+would take the signal, after which Python raises KeyboardInterrupt in the main thread at once,
+in the middle of the commit.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import errno
 import os
 import shutil
 import signal
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -77,23 +82,36 @@ def unswap(new: Path, target: Path, existed: bool) -> None:
         os.rename(target, new)
 
 
+_held: list[list[int]] = []  # the signals recorded by each open `signals_held` block
+
+
 @contextmanager
 def signals_held() -> Iterator[None]:
-    """Block SIGINT and SIGTERM in the body (where the platform can); pending ones are
-    delivered when it ends."""
-    if not hasattr(signal, "pthread_sigmask"):
+    """Hold SIGINT and SIGTERM in the body (module docstring). Python runs signal handlers in
+    the main thread only, so a body in another thread is never interrupted and holds nothing;
+    neither does one whose handlers were not set from Python (they could not be put back)."""
+    previous = {s: signal.getsignal(s) for s in SIGNALS}
+    if threading.current_thread() is not threading.main_thread() \
+            or any(h is None for h in previous.values()):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    received: list[int] = []
+    for s in SIGNALS:
+        signal.signal(s, lambda signum, frame: received.append(signum))
+    _held.append(received)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        _held.pop()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for s in dict.fromkeys(received):  # delivered to the handlers in force before
+            signal.raise_signal(s)
 
 
 def signal_pending() -> bool:
     """True when SIGINT or SIGTERM arrived while held."""
-    return hasattr(signal, "sigpending") and bool(SIGNALS & signal.sigpending())
+    return bool(_held and _held[-1])
 
 
 def umask() -> int:
