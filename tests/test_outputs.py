@@ -97,11 +97,21 @@ def test_a_failure_while_committing_puts_everything_back(tmp_path, monkeypatch):
     assert siblings(out) == []
 
 
-def test_ctrl_c_while_committing_puts_everything_back_then_stops_the_run(tmp_path, monkeypatch):
+@pytest.fixture
+def sigint():
+    """Set SIGINT's handler for one test; the runner's own is put back after it."""
+    before = signal.getsignal(signal.SIGINT)
+    yield lambda handler: signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGINT, before)
+
+
+def test_ctrl_c_while_committing_puts_everything_back_then_stops_the_run(tmp_path, monkeypatch,
+                                                                          sigint):
     # the signal arrives after the folder went in: it is held (pending) until the commit has
     # put the old output back, then delivered, so the run stops with the old files in place.
     # The suite's process has other threads (HiGHS's workers): a signal blocked in the main
     # thread alone would be taken by one of them and raise at once, mid-commit.
+    sigint(signal.default_int_handler)  # Python's own, as in a terminal (a runner may ignore it)
     out, js = tmp_path / "out", tmp_path / "s.json"
     write_outputs(out, {"allocation.csv": "old\n"}, {"--json": (js, "old json\n")})
     real_swap, calls = atomic.swap, []
@@ -122,6 +132,32 @@ def test_ctrl_c_while_committing_puts_everything_back_then_stops_the_run(tmp_pat
     assert (out / "allocation.csv").read_text() == "old\n" and names(out) == {"allocation.csv"}
     assert js.read_text() == "old json\n"
     assert siblings(out) == [] and not atomic.signal_pending()
+
+
+def test_an_ignored_ctrl_c_while_committing_neither_undoes_the_commit_nor_stops_the_run(
+        tmp_path, monkeypatch, sigint):
+    # a run started in the background by a script ignores SIGINT. Held like a handled one, it
+    # would undo the commit and then be ignored: the run would go on, exit 0, and leave the old
+    # output in place of the new.
+    sigint(signal.SIG_IGN)
+    out, js = tmp_path / "out", tmp_path / "s.json"
+    write_outputs(out, {"allocation.csv": "old\n"}, {"--json": (js, "old json\n")})
+    real_swap, calls = atomic.swap, []
+
+    def interrupted_swap(new, target):
+        calls.append(target)
+        existed = real_swap(new, target)
+        os.kill(os.getpid(), signal.SIGINT)
+        return existed
+
+    monkeypatch.setattr(atomic, "swap", interrupted_swap)
+    write_outputs(out, {"allocation.csv": "new\n", "summary.json": "{}"},
+                  {"--json": (js, "new json\n")})
+    assert calls == [out, js]
+    assert names(out) == {"allocation.csv", "summary.json"}
+    assert (out / "allocation.csv").read_text() == "new\n" and js.read_text() == "new json\n"
+    assert siblings(out) == [] and not atomic.signal_pending()
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
 
 
 def test_without_an_atomic_exchange_the_swap_still_replaces_whole(tmp_path, monkeypatch):

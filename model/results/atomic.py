@@ -97,7 +97,10 @@ def signals_held() -> Iterator[None]:
         return
     received: list[int] = []
     for s in SIGNALS:
-        signal.signal(s, lambda signum, frame: received.append(signum))
+        # an ignored signal stays ignored: held, it would undo a commit that nothing then stops
+        # (a run started in the background by a script ignores SIGINT)
+        if previous[s] is not signal.SIG_IGN:
+            signal.signal(s, lambda signum, frame: received.append(signum))
     _held.append(received)
     try:
         yield
