@@ -11,6 +11,7 @@ from graphlib import CycleError, TopologicalSorter
 
 import pandas as pd
 import pytest
+from plotly.offline import get_plotlyjs
 
 from model.bundled import bundled_case
 from model.case import load_case
@@ -576,3 +577,20 @@ def test_hovering_names_each_link_s_kind_generation_and_flow(drought):
                                          "%{value:,.1f} m3/day<extra></extra>")
     assert sankey.node.hovertemplate == "%{label}<br>%{value:,.1f} m3/day<extra></extra>"
     assert figure.layout.title.text == "Campus water (m3/day)"
+
+
+def test_plotly_js_is_in_the_page_once_and_each_chart_is_a_fragment_of_it(drought):
+    # each chart is a <div> of the one page: a chart written as a page of its own would nest
+    # <html> documents, and one carrying its own plotly.js would add 4 MB per chart
+    page = plan_report(drought)
+    assert page.count("<html") == 1 and page.count("<body") == 1
+    assert page.count(get_plotlyjs()[:500]) == 1
+    assert page.count('<div class="plot">') >= 4
+
+
+def test_the_charts_resize_with_the_window_and_carry_no_vendor_logo(steady):
+    # the config each chart is drawn with (plotly's JSON, as written into the page)
+    page = plan_report(steady)
+    configs = re.findall(r"\{\"displaylogo\": (\w+), \"responsive\": (\w+)\}", page)
+    assert configs and set(configs) == {("false", "true")}
+    assert len(configs) == page.count('<div class="plot">')
