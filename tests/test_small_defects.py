@@ -88,11 +88,22 @@ def test_a_model_too_large_for_memory_is_refused_before_the_build(monkeypatch, c
     assert main(["solve", "--no-largest-cut"]) == 0
 
 
-def test_the_size_estimate_follows_the_built_model():
+def test_the_size_estimate_follows_the_built_model(tmp_path):
     import pyomo.environ as pyo
     from model.formulation import build_model
-    for name in ("ntip-2019-phase2", "kaohsiung-2023-drought", "ntip-history-2015-2021"):
-        case = load_case(bundled_case(name))
+    from quality_helpers import write_case as write_quality_case
+    # and a zone whose six uses may each pass water straight to the five others: 30 direct
+    # links of generations 0-3, most of that model's variables
+    uses = "".join(f"P,u{i},100,0.9,\n" for i in range(6))
+    direct = load_case(write_quality_case(tmp_path / "direct", {
+        "case.toml": 'name = "direct"\nmax_recycles = 3\ndirect_reuse = "zone"',
+        "plants.csv": "plant,zone\nP,1",
+        "treatment.csv": "train,capacity_m3_per_day,recovery,zones\nT,100,0.7,1",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n" + uses}))
+    assert len(direct.quality.links) == 30
+    cases = {name: load_case(bundled_case(name)) for name in
+             ("ntip-2019-phase2", "kaohsiung-2023-drought", "ntip-history-2015-2021")}
+    for name, case in {**cases, "direct": direct}.items():
         m = build_model(case).model
         variables = sum(len(v) for v in m.component_objects(pyo.Var))
         constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))

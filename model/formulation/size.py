@@ -5,7 +5,8 @@ The count follows the sparse sets (`sets.py`) without making them: per period, a
 tap flow and one recycled flow per source that can reach it (the trains serving its zone and the
 recycled tanks in it) and generation up to its reuse limit; a train one feed per zone served and
 generation; plus tanks, tankers, shortages and quality flows. Constraints are about one per use,
-pool, pass and tank layer per period.
+pool, pass and tank layer per period, and one per generation for each use that passes water
+straight on to another (direct reuse).
 
 Memory per model item (variable or constraint) was measured on the benchmark cases (peak
 resident memory less the memory after reading the case, over variables plus constraints; figures
@@ -64,10 +65,12 @@ def estimate_size(case: Case) -> ModelSize:
     tankers = len(case.emergency.tankers) * uses
     contaminants = len(case.quality.contaminants) if case.quality is not None else 0
     direct = len(case.quality.links) * (K + 1) if case.quality is not None else 0
+    # a use that passes water straight on has a row per generation for its own wastewater
+    reusing = len({a for a, _ in case.quality.links}) if case.quality is not None else 0
     per_period_vars = 2 * uses + deliveries + feeds + 3 * layers + tankers + direct \
         + len(case.trains) * len(case.tanks) * (K + 1)
     per_period_cons = uses * (2 + contaminants) + zones * (K + 1) + len(case.trains) * (K + 1) \
-        + 2 * layers
+        + 2 * layers + reusing * (K + 1)
     return ModelSize(periods * per_period_vars, periods * per_period_cons)
 
 
