@@ -3,6 +3,7 @@ and their hover text, the front as a staircase, an option drawn with the options
 the axes named with their units, the headline's figures, and the summary table."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from model.results.options import OptionsReport
@@ -119,3 +120,17 @@ def test_an_option_may_be_called_na_or_none():
     named = [dict(OPTIONS[0], option="NA"), dict(OPTIONS[1], option="None", **{"with": ["NA"]})]
     tables = options_tables(OptionsReport(case="c", currency="NT$", base=BASE, options=named))
     assert list(tables["options"].option) == ["NA", "None"]
+
+
+def test_an_empty_figure_is_missing_and_its_column_stays_numeric():
+    # an option that saves nothing has no cost per m3 saved and no payback: options.csv leaves
+    # those cells empty. Read back for the workbook they are missing, and the columns still
+    # hold numbers (read as text, every figure of the column would be a string in the sheet)
+    rows = [dict(OPTIONS[0], cost_per_m3_saved=None, payback_years=None),
+            dict(OPTIONS[1], cost_per_m3_saved=12.5, payback_years=3.0)]
+    table = options_tables(OptionsReport(case="c", currency="NT$", base=BASE,
+                                         options=rows))["options"]
+    for column, value in (("cost_per_m3_saved", 12.5), ("payback_years", 3.0)):
+        assert pd.api.types.is_float_dtype(table[column]), column
+        assert pd.isna(table[column][0]) and table[column][1] == value
+    assert pd.isna(table["with"][0]) and table["with"][1] == "link;pump"
