@@ -193,3 +193,20 @@ def test_a_use_that_takes_only_tap_is_told_tap_is_its_cleanest_source(tmp_path, 
         plan(load_case(write_case(tmp_path / "case", files)))
     assert str(exc.value) == ("no plan meets every inlet limit:\n  - use P/tower limits tds to "
                               "150 ppm, but the cleanest water it can receive is tap at 200 ppm")
+
+
+def test_an_operation_with_no_demand_of_its_own_is_told_its_cleanest_source(tmp_path):
+    # 'wash' has no demand: it is a mass-transfer operation, whose flow is whatever picks up its
+    # 5 kg/day of tds. It still takes water, so an inlet limit of 100 ppm under tap at 200 ppm
+    # (its only source: no train, no link) is named, as for a use with a demand
+    files = {"case.toml": 'name = "op"\nmax_recycles = 0',
+             "plants.csv": "plant,zone\nP,1",
+             "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\nP,wash,,1,",
+             "treatment.csv": "train,capacity_m3_per_day,recovery,zones",
+             "contaminants.csv": "contaminant,tap_ppm\ntds,200",
+             "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm,load_kg_per_day\n"
+                                "P,wash,tds,100,700,5"}
+    with pytest.raises(InfeasibleError) as exc:
+        plan(load_case(write_case(tmp_path / "op", files)))
+    assert str(exc.value) == ("no plan meets every inlet limit:\n  - use P/wash limits tds to "
+                              "100 ppm, but the cleanest water it can receive is tap at 200 ppm")
