@@ -1,0 +1,45 @@
+"""Loading a model into HiGHS imports what it needs and no more. Pyomo's deferred `scipy`
+import would pull in scipy.stats, scipy.integrate and scipy.spatial (0.5 s of every process's
+start) when its standard-form compiler first builds a matrix; `highs._sparse_without_scipy_stats`
+hands the compiler numpy and scipy.sparse directly and leaves Pyomo's import hooks as it found
+them. Checked in a fresh interpreter, where nothing else has imported scipy yet."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from model.solve import highs
+
+PROBE = """
+import json, sys
+from model.bundled import bundled_case
+from model.case import load_case
+from model.formulation import build_model
+from model.solve.highs import compile_and_load
+before = [type(f).__name__ for f in sys.meta_path]
+lp = compile_and_load(build_model(load_case(bundled_case("ntip-2019-phase2"))))
+after = [type(f).__name__ for f in sys.meta_path]
+print(json.dumps({"before": before, "after": after, "columns": len(lp.columns),
+                  "loaded": sorted(m for m in sys.modules if m.startswith("scipy."))}))
+"""
+
+
+def test_loading_a_model_imports_scipy_sparse_only_and_leaves_the_import_hooks_in_place():
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                         check=True).stdout
+    seen = json.loads(out.strip().splitlines()[-1])
+    assert seen["columns"] > 0
+    assert "scipy.sparse" in seen["loaded"]
+    assert not {"scipy.stats", "scipy.integrate", "scipy.spatial"} & set(seen["loaded"])
+    assert "DeferredImportCallbackFinder" in seen["before"]
+    assert seen["after"] == seen["before"]   # the same finders, in the same order
+
+
+def test_a_compiler_that_keeps_its_constructors_elsewhere_is_left_alone(monkeypatch):
+    class Elsewhere:   # a Pyomo whose compiler has no `_to_vector` slot
+        pass
+
+    monkeypatch.setattr(highs.standard_form, "_LinearStandardFormCompiler_impl", Elsewhere)
+    highs._sparse_without_scipy_stats()
+    assert not hasattr(Elsewhere, "_to_vector") and not hasattr(Elsewhere, "_csc_matrix")
