@@ -1,11 +1,15 @@
 """Hand-worked quality cases: a forced tap/recycled blend, a direct-reuse chain, a feed limit
 (also on a train serving a zone without uses), an operation with no load of one contaminant."""
+import json
+
+import pyomo.environ as pyo
 import pytest
 
 from model import load_case, plan
-from model.formulation import HoldRule
+from model.formulation import HoldRule, build_model
 from model.results.marginal import marginal_sentences, volume
-from model.results.quality import BINDING_REL_TOL, _at_limit
+from model.results.quality import BINDING_REL_TOL, _at_limit, binding_feed_limits
+from model.solve import solve
 from quality_helpers import with_feed_limit, with_limit, write_case
 
 TAP_ABS_TOL_M3, TAP_REL_TOL = HoldRule().abs_m3, HoldRule().rel  # the stage hold rule
@@ -129,6 +133,17 @@ def test_feed_limit(tmp_path):
         "Raising the tds feed limit of T by 1 ppm (now 400 ppm) saves 0.075 m3/day of tap."]
     loose = plan(with_feed_limit(case, "T", "tds", 1000.0))
     assert loose.summary.tap_m3_per_day == near(65.0)
+
+
+def test_a_worthless_binding_feed_limit_saves_zero_and_never_minus_zero(tmp_path):
+    # a limit the plan sits at whose dual is 0 (a degenerate vertex can give one) saves
+    # 0 m3/day per ppm: written 0.0, not -0.0 (-dual x feed), in summary.json and the report
+    f = build_model(load_case(write_case(tmp_path / "feed", FEED)))
+    report = solve(f)
+    report.duals = pyo.ComponentMap()          # every row's dual is then 0.0
+    (b,) = binding_feed_limits(f, report)
+    assert b["ppm"] == near(400.0)
+    assert json.dumps(b["tap_saved_per_ppm"]) == "0.0"
 
 
 def test_feed_limit_on_a_train_that_also_serves_a_zone_without_uses(tmp_path):
