@@ -118,3 +118,38 @@ def assert_sheets_are_the_csvs(book, folder: Path, sheets: list[str] | None = No
                     assert got == pytest.approx(float(want), rel=1e-15, abs=1e-300), path.name
                 else:
                     assert ("" if got is None else str(got)) == str(want), path.name
+
+
+class _Stray(HTMLParser):
+    HOLDERS = {"title", "style", "script", "h1", "h2", "h3", "p", "li", "summary", "th", "td"}
+    FIGURE_PARTS = {"value", "label"}   # a headline figure: <div class="value"> and "label"
+    VOID = {"meta", "br", "img", "hr", "input", "link"}
+
+    def __init__(self):
+        super().__init__()
+        self.open: list[tuple[str, str | None]] = []
+        self.stray: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.open.append((tag, dict(attrs).get("class")))
+
+    def handle_endtag(self, tag):
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        if not data.strip():
+            return
+        tag, cls = self.open[-1] if self.open else (None, None)
+        if not (tag in self.HOLDERS or (tag == "div" and cls in self.FIGURE_PARTS)):
+            self.stray.append(data.strip())
+
+
+def stray_text(page: str) -> list[str]:
+    """Text a page shows outside the elements meant to hold it (title, headings, paragraphs,
+    list items, table cells, a table's summary line, a headline figure's value and label):
+    words or marks between the page's blocks."""
+    parser = _Stray()
+    parser.feed(page)
+    return parser.stray

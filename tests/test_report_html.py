@@ -18,7 +18,7 @@ from model.case import load_case
 from model.case.options import apply_options
 from model.cli import main
 from model.results.excel import plan_tables, summary_rows
-from model.results.html import headline_figures, plan_report, plan_sections
+from model.results.html import headline_figures, plan_report, plan_sections, table_html
 from model.results.marginal import NEGLIGIBLE_M3_PER_DAY as NEGLIGIBLE, marginal_sentences, volume
 from model.results.sankey import (FLOW_EPS, GENERATION_COLOURS, KIND_COLOURS, sankey_figure,
                                   sankey_links)
@@ -594,3 +594,15 @@ def test_the_charts_resize_with_the_window_and_carry_no_vendor_logo(steady):
     configs = re.findall(r"\{\"displaylogo\": (\w+), \"responsive\": (\w+)\}", page)
     assert configs and set(configs) == {("false", "true")}
     assert len(configs) == page.count('<div class="plot">')
+
+
+def test_a_table_shows_figures_to_three_decimals_in_thousands_and_a_missing_one_blank():
+    # table_html's rule, the same for every table of every page: no index column, a figure to
+    # three decimals with thousands separated, a missing figure or name an empty cell
+    table = pd.DataFrame({"flow_m3_per_day": [1234.5678, float("nan")], "use": ["rinse", None]})
+    ((_, rows),) = page_tables(table_html(table))
+    assert rows == [["flow_m3_per_day", "use"], ["1,234.568", "rinse"], ["", ""]]
+
+
+def test_the_page_ends_with_its_closing_tags(steady):
+    assert plan_report(steady).endswith("</body></html>\n")

@@ -23,12 +23,15 @@ from model.case import load_case
 from model.results.charts import plant_bars, tank_chart, time_chart
 from model.results.excel import MAX_WIDTH, tables_workbook
 from model.results.options import OptionsReport
-from model.results.options_report import front_figure
+from model.results.html import plan_report
+from model.results.options_report import front_figure, options_report as options_page
+from model.results.options_report import options_workbook
 from model.results.sankey import sankey_figure
-from model.results.sweep_report import charted, heat_map, line_chart
+from model.results.sweep_report import charted, heat_map, line_chart, sweep_report
 from model.results.units import with_unit
 from model.studies import plan, with_cut
 from factory import make_case
+from report_pages import page_tables, stray_text
 
 NAN = math.nan
 PARAM = "capacity:K14"
@@ -65,7 +68,8 @@ def options_report() -> OptionsReport:
         front=[{"tap_m3_per_day": 1000.0, "annualized_cost_per_year": 5.0e6, "selected": []},
                {"tap_m3_per_day": 900.0, "annualized_cost_per_year": 5.5e6,
                 "selected": ["link"]}],
-        portfolio={"tap_m3_per_day": 900.0, "annualized_cost_per_year": 5.5e6,
+        portfolio={"question": "least cost to at most 900 m3/day of tap",
+                   "tap_m3_per_day": 900.0, "annualized_cost_per_year": 5.5e6,
                    "selected": ["link"]})
 
 
@@ -170,3 +174,29 @@ def test_each_workbook_column_is_as_wide_as_its_header():
         width = sheet.column_dimensions[cell.column_letter].width
         assert width >= min(MAX_WIDTH, len(cell.value)), (cell.value, width)
     assert [c.value for c in sheet[1]] == [with_unit(c) for c in table.columns]
+
+
+def test_every_page_holds_its_text_in_headings_paragraphs_cells_and_figures(drought):
+    # nothing shows between a page's blocks (a wrong separator between the headline's figures
+    # or the tables' sections would)
+    pages = {"plan": plan_report(drought), "options": options_page(options_report()),
+             "sweep": sweep_report("c", sweep_table(),
+                                   {"scenarios": 3, "optimal": 2, "infeasible": 1, "other": 0})}
+    for name, page in pages.items():
+        assert stray_text(page) == [], name
+        assert stray_text(page.replace("</h1>", "</h1>stray", 1)) == ["stray"], name
+
+
+def test_the_options_page_s_summary_table_has_the_workbook_s_summary_header():
+    report = options_report()
+    (summary,) = [rows for title, rows in page_tables(options_page(report)) if title == "summary"]
+    sheet = load_workbook(BytesIO(options_workbook(report)))["summary"]
+    assert summary[0] == [c.value for c in sheet[1]] == ["key", "value", "unit"]
+
+
+def test_the_options_page_defines_the_figures_of_its_table():
+    page = options_page(options_report())
+    for definition in ("cost per m3 saved: what each m3 of tap saved costs, to set against the "
+                       "tap price", "payback: capex over the money saved each year",
+                       "largest cut: of the base tap draw, absorbed with no shortage"):
+        assert definition in page
