@@ -17,7 +17,7 @@ import pytest
 
 from model.cli import main
 from model.results import atomic
-from model.results.output import OutputError, write_outputs
+from model.results.output import OutputError, check_outputs, write_outputs
 
 
 def names(folder: Path) -> set[str]:
@@ -256,3 +256,12 @@ def test_files_may_go_into_folders_that_do_not_exist_yet(tmp_path, capsys):
     capsys.readouterr()
     assert json.loads(js.read_text())["status"] == "optimal"
     assert html.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_a_file_inside_the_out_folder_is_refused_with_what_to_do(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(OutputError) as exc:
+        check_outputs(out, {"--json": out / "s.json"})
+    assert str(exc.value).endswith(
+        f"--json {str(out / 's.json')!r} lies inside --out {str(out)!r}, which is replaced "
+        "whole; give a file outside it")

@@ -114,3 +114,54 @@ def test_the_size_estimate_follows_the_built_model(tmp_path):
         # on the small campuses (2.47x on ntip-2019-phase2's 49 rows), never an under-estimate
         # by more than a third
         assert constraints / 1.5 <= estimate.constraints <= constraints * 2.5, name
+
+
+def test_the_text_report_ends_with_the_drought_resilience_of_a_steady_plan():
+    # one period, no rationing, no tanks: the report closes with the largest uniform cut the
+    # plan absorbs and the tap it is a share of, as the summary has them; the plan already
+    # draws its least tap (cut 0), so any cut means shortage, and the report says why
+    from model.results.report import text_report
+    from model.studies import plan
+    r = plan(load_case(bundled_case("ntip-2019-phase2")), largest_cut=True)
+    cut = r.summary.largest_cut
+    assert cut.largest_uniform_cut == 0.0
+    assert text_report(r).endswith(
+        "\n\ndrought resilience\n  largest uniform cut of tap supply with no shortage: 0.0000 of "
+        f"{cut.largest_uniform_cut_baseline_m3_per_day:,.1f} m3/day\n  (the plan already draws "
+        "the least tap: any cut means shortage unless storage, trucks or a recovery boost make "
+        "up for it)")
+
+
+def test_summary_json_puts_one_figure_on_a_line(tmp_path):
+    # summary.json is read by people as well as programs: indented, one key per line, so that
+    # two runs can be compared with diff
+    from model.results.output import summary_json
+    from model.studies import plan
+    text = summary_json(plan(load_case(bundled_case("ntip-2019-phase2"))))
+    summary = json.loads(text)
+    lines = text.splitlines()
+    assert len(lines) > len(summary) and all(line.count('": ') <= 1 for line in lines)
+    assert lines[1].startswith('  "')
+
+
+def test_a_plan_that_absorbs_a_cut_gives_it_without_the_why_and_none_without_the_cut(tmp_path):
+    # one use of 1,000 m3/day that returns nothing, so all of it is tap, and 500 m3/day of
+    # tankers: a uniform cut c leaves 1,000 (1 - c) of tap, and the trucks make up the rest up
+    # to c = 0.5. The report gives 0.5000 of 1,000.0 m3/day and no "already draws the least
+    # tap" line; a plan solved without the cut ends with its plants table
+    from quality_helpers import write_case
+    from model.results.report import text_report
+    from model.studies import plan
+    case = load_case(write_case(tmp_path / "trucks", {
+        "case.toml": 'name = "trucks"\nmax_recycles = 1',
+        "plants.csv": "plant,zone\nP,1",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\nP,tower,1000,0,",
+        "treatment.csv": "train,capacity_m3_per_day,recovery,zones",
+        "tankers.csv": "tanker,capacity_m3_per_day,price_per_m3\ntrucks,500,1500"}))
+    r = plan(case, largest_cut=True)
+    assert r.summary.largest_cut.largest_uniform_cut == pytest.approx(0.5, rel=1e-9)
+    assert text_report(r).endswith("\n\ndrought resilience\n  largest uniform cut of tap supply "
+                                   "with no shortage: 0.5000 of 1,000.0 m3/day")
+    without = text_report(plan(case))
+    assert "drought resilience" not in without
+    assert without.splitlines()[-1].split() == ["P", "1", "1,000.0", "1,000.0", "0.0", "1.000"]
