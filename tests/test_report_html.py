@@ -373,8 +373,20 @@ def test_a_sentence_for_every_train_with_capacity_however_small(capacity_m3_per_
     assert marginal_sentences(r.summary) == sentences
 
 
+@pytest.fixture
+def two_periods(tmp_path):
+    """Two undated periods of 1 and 2 days."""
+    folder = write_period_case(tmp_path, {
+        "case.toml": 'name = "two"\nmax_recycles = 1\n',
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\nP,rinse,100,1.0,\n",
+        "periods.csv": "period,days\na,1\nb,2\n",
+        "trains_by_period.csv": "period,train,capacity_m3_per_day\na,T,20\nb,T,50\n"})
+    return plan(load_case(folder))
+
+
 @pytest.mark.parametrize("run,periods,days,extent", [
     ("steady", 1, 1, "1 period over 1 day</p>"),             # one steady day
+    ("two_periods", 2, 3, "2 periods over 3 days</p>"),      # the first plural
     ("drought", 9, 184, "9 periods over 184 days</p>")])     # periods.csv: 9 rows, 184 days
 def test_the_page_opens_with_its_extent_and_the_headline_figures(run, periods, days, extent,
                                                                  request):
