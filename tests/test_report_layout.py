@@ -192,6 +192,7 @@ def test_the_options_page_s_summary_table_has_the_workbook_s_summary_header():
     (summary,) = [rows for title, rows in page_tables(options_page(report)) if title == "summary"]
     sheet = load_workbook(BytesIO(options_workbook(report)))["summary"]
     assert summary[0] == [c.value for c in sheet[1]] == ["key", "value", "unit"]
+    assert summary[1] == ["case", "c", ""]           # a key without a unit: a blank cell
 
 
 def test_the_options_page_defines_the_figures_of_its_table():
