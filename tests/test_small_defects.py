@@ -165,3 +165,15 @@ def test_a_plan_that_absorbs_a_cut_gives_it_without_the_why_and_none_without_the
     without = text_report(plan(case))
     assert "drought resilience" not in without
     assert without.splitlines()[-1].split() == ["P", "1", "1,000.0", "1,000.0", "0.0", "1.000"]
+
+
+@pytest.mark.parametrize("x,fmt,text", [
+    (None, ",.1f", "-"), (float("nan"), ",.1f", "-"),            # missing: a dash
+    (-1e-12, ",.1f", "0.0"), (-0.0, ".3f", "0.000"),             # round-off below zero
+    (-1234.56, ",.1f", "-1,234.6"), (-0.04, ".3f", "-0.040"),    # a real negative keeps it
+    (1234.56, ",.1f", "1,234.6"), (0, ",.1f", "0.0")])
+def test_the_text_report_writes_a_number_as_rounded_without_a_minus_zero(x, fmt, text):
+    from model.results.report import _num
+    assert _num(x, fmt) == text
+    if fmt == ",.1f":
+        assert _num(x) == text   # the report's default: thousands, one decimal
