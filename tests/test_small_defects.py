@@ -177,3 +177,18 @@ def test_the_text_report_writes_a_number_as_rounded_without_a_minus_zero(x, fmt,
     assert _num(x, fmt) == text
     if fmt == ",.1f":
         assert _num(x) == text   # the report's default: thousands, one decimal
+
+
+def test_the_text_report_s_tables_give_volumes_to_one_decimal_shares_to_three_and_dashes():
+    # `report._table`, as the plants and periods tables are printed: no index column; volumes
+    # with thousands and one decimal; columns named *share or *fraction to three decimals; a
+    # missing value, number or name, as "-"
+    from model.results.report import _table
+    # (a column of names with a gap may be of object dtype, as one built row by row is)
+    df = pd.DataFrame({"plant": pd.Series(["P1", None], dtype=object),
+                       "tap_m3_per_day": [1234.56, float("nan")],
+                       "tap_share": [0.34567, float("nan")], "shortage_fraction": [0.5, 0.0]})
+    rows = [line.split() for line in _table(df).splitlines()]
+    assert rows == [["plant", "tap_m3_per_day", "tap_share", "shortage_fraction"],
+                    ["P1", "1,234.6", "0.346", "0.500"],
+                    ["-", "-", "-", "0.000"]]
