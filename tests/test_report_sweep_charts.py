@@ -176,3 +176,16 @@ def test_the_workbook_summary_names_the_case_and_the_seconds():
     keys = {r[0]: r[1] for r in book["summary"].iter_rows(min_row=2, values_only=True)}
     assert keys["case"] == "c" and keys["seconds"] == 1.5 and keys["parameters"] == PARAM
     assert list(book["sweep"].iter_rows(max_row=1, values_only=True))[0][1] == with_unit(PARAM)
+
+
+def test_a_two_parameter_sweep_draws_a_heat_map_per_figure_and_names_both_parameters():
+    # the page's subtitle lists the swept parameters; each charted figure gets a heat map over
+    # the two, titled with nothing after them (the note is for more than two parameters)
+    grid = pd.DataFrame({"scenario": ["a", "b"], "recovery:K14": [0.7, 0.8],
+                         PARAM: [1000.0, 2000.0], "status": ["optimal", "optimal"],
+                         "tap_m3_per_day": [7.0, 6.0], "cost_per_day": [NAN, NAN],
+                         "shortage_m3": [0.0, 0.0]})
+    titles = [f.layout.title.text for f in sweep_charts(grid)]
+    assert titles == [f"{CHARTED[f]} over recovery:K14 and {PARAM}" for f in charted(grid)]
+    page = sweep_report("c", grid, {"scenarios": 2, "optimal": 2, "infeasible": 0, "other": 0})
+    assert f"<p>swept: recovery:K14, {PARAM}</p>" in page
