@@ -192,3 +192,39 @@ def test_the_text_report_s_tables_give_volumes_to_one_decimal_shares_to_three_an
     assert rows == [["plant", "tap_m3_per_day", "tap_share", "shortage_fraction"],
                     ["P1", "1,234.6", "0.346", "0.500"],
                     ["-", "-", "-", "0.000"]]
+
+
+def test_the_text_report_s_water_balance_is_the_summary_s_and_adds_up():
+    # the terminal's first lines: the case and status, then the campus balance with each
+    # figure as the summary has it (one decimal, thousands), the discharge split into its
+    # three parts (which add up to it, to the rounding of four one-decimal figures), and the
+    # plants table after a blank line
+    from dataclasses import replace
+    from model.results.report import _balance_lines, text_report
+    from model.studies import plan
+    r = plan(load_case(bundled_case("ntip-2019-phase2")))
+    s, b = r.summary, r.summary.discharge_breakdown_m3_per_day
+    lines = text_report(r).splitlines()
+    assert lines[:3] == [f"case: {s.case}   status: {s.status}", "",
+                         "campus water balance (m3/day)"]
+    rows = {line[:22].strip(): line[22:].split() for line in lines[3:10]}
+    one = lambda v: f"{v:,.1f}"  # noqa: E731
+    assert rows["demand"] == [one(s.demand_m3_per_day)]
+    assert rows["tap"] == [one(s.tap_m3_per_day), "tap", "share", f"{s.tap_share:.3f}", "uses",
+                           "per", "drop", f"{s.uses_per_drop:.2f}"]
+    assert rows["recycled delivered"] == [one(s.recycled_m3_per_day)]
+    assert rows["treated (feed)"] == [one(s.treated_m3_per_day)]
+    assert rows["consumed"] == [one(s.consumed_m3_per_day)]
+    total, _, _, untreated, _, _, reject, _, _, _, surplus = rows["discharged"]
+    assert [untreated, reject, surplus] == [one(b.untreated_wastewater), one(b.treatment_reject),
+                                            one(b.surplus_product)]
+    parts = sum(float(v.replace(",", "")) for v in (untreated, reject, surplus))
+    assert float(total.replace(",", "")) == pytest.approx(parts, abs=0.2)
+    assert "\n\nplants (m3/day)\n" in text_report(r)
+    # a tie-break stage that could not be solved is said under the first line
+    plain = _balance_lines(replace(s, stages_not_applied=[]))
+    assert _balance_lines(s) == plain and not any(line.startswith("note") for line in plain)
+    noted = _balance_lines(replace(s, stages_not_applied=["even_sharing", "fair_share"]))
+    assert noted[:1] + noted[2:] == plain
+    assert noted[1] == ("note: the even_sharing, fair_share stage could not be solved (numerical "
+                        "trouble); the plan below is least-tap and least-cost, without it")
