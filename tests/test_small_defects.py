@@ -226,5 +226,10 @@ def test_the_text_report_s_water_balance_is_the_summary_s_and_adds_up():
     assert _balance_lines(s) == plain and not any(line.startswith("note") for line in plain)
     noted = _balance_lines(replace(s, stages_not_applied=["even_sharing", "fair_share"]))
     assert noted[:1] + noted[2:] == plain
+    # a tap cap is shown when the case has one, and only then
+    assert s.tap_cap_m3_per_day is None and not any("tap cap" in line for line in plain)
+    capped = [line for line in _balance_lines(replace(s, tap_cap_m3_per_day=8000.0))
+              if line.startswith("  tap cap")]
+    assert [line[22:].split() for line in capped] == [["8,000.0"]]
     assert noted[1] == ("note: the even_sharing, fair_share stage could not be solved (numerical "
                         "trouble); the plan below is least-tap and least-cost, without it")
