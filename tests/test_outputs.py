@@ -265,3 +265,14 @@ def test_a_file_inside_the_out_folder_is_refused_with_what_to_do(tmp_path):
     assert str(exc.value).endswith(
         f"--json {str(out / 's.json')!r} lies inside --out {str(out)!r}, which is replaced "
         "whole; give a file outside it")
+
+
+def test_a_file_under_another_file_is_refused_before_anything_is_solved(tmp_path):
+    # `--json afile/s.json` where afile is a file: said at once, not found when writing
+    # after the solve ("File exists")
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(OutputError) as exc:
+        check_outputs(None, {"--json": afile / "s.json"})
+    assert str(exc.value).endswith(
+        f"--json {str(afile / 's.json')!r}: {afile} is a file, not a folder")
