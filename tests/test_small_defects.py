@@ -215,6 +215,7 @@ def test_the_text_report_s_water_balance_is_the_summary_s_and_adds_up():
     assert rows["recycled delivered"] == [one(s.recycled_m3_per_day)]
     assert rows["treated (feed)"] == [one(s.treated_m3_per_day)]
     assert rows["consumed"] == [one(s.consumed_m3_per_day)]
+    assert rows["cost per day"] == [f"{s.cost_per_day:,.0f}"]   # money: no decimals
     total, _, _, untreated, _, _, reject, _, _, _, surplus = rows["discharged"]
     assert [untreated, reject, surplus] == [one(b.untreated_wastewater), one(b.treatment_reject),
                                             one(b.surplus_product)]
