@@ -234,3 +234,27 @@ def test_the_text_report_s_water_balance_is_the_summary_s_and_adds_up():
     assert [line[22:].split() for line in capped] == [["8,000.0"]]
     assert noted[1] == ("note: the even_sharing, fair_share stage could not be solved (numerical "
                         "trouble); the plan below is least-tap and least-cost, without it")
+
+
+def test_the_text_report_s_trains_section_says_what_its_means_are_over_and_adds_columns_in_use():
+    # `report._train_lines`: the heading (over how many days the figures are day-weighted
+    # means, when there are periods), "(none)" without trains, and the stored and boosted
+    # columns (with the effective recovery and their legend) only when some train has any
+    from dataclasses import replace
+    from model.results.report import TRAIN_TEXT, _train_lines
+    from model.studies import plan
+    steady = plan(load_case(bundled_case("ntip-2019-phase2"))).summary
+    lines = _train_lines(steady)
+    header = lambda lines: lines[2].splitlines()[0].split()  # noqa: E731  (the table's)
+    assert lines[:2] == ["", "treatment trains"] and header(lines) == TRAIN_TEXT
+    assert not any("effective_recovery" in line for line in lines)
+    assert _train_lines(replace(steady, trains=[])) == ["", "treatment trains", "  (none)"]
+    # half a cubic metre a day put into a tank is shown
+    trains = [replace(steady.trains[0], stored_m3_per_day=0.5)] + list(steady.trains[1:])
+    stored = _train_lines(replace(steady, trains=trains))
+    assert header(stored) == TRAIN_TEXT + ["stored_m3_per_day", "effective_recovery"]
+    assert stored[-1].startswith("  stored: product put into tanks")
+    drought = plan(load_case(bundled_case("kaohsiung-2023-drought"))).summary
+    assert _train_lines(drought)[1] == (
+        f"treatment trains (day-weighted means over {drought.days:,g} days, capacity included; "
+        "per period in trains.csv)")
