@@ -236,7 +236,8 @@ def test_the_text_report_s_water_balance_is_the_summary_s_and_adds_up():
                         "trouble); the plan below is least-tap and least-cost, without it")
 
 
-def test_the_text_report_s_trains_section_says_what_its_means_are_over_and_adds_columns_in_use():
+def test_the_text_report_s_trains_section_says_what_its_means_are_over_and_adds_columns_in_use(
+        tmp_path):
     # `report._train_lines`: the heading (over how many days the figures are day-weighted
     # means, when there are periods), "(none)" without trains, and the stored and boosted
     # columns (with the effective recovery and their legend) only when some train has any
@@ -254,7 +255,12 @@ def test_the_text_report_s_trains_section_says_what_its_means_are_over_and_adds_
     stored = _train_lines(replace(steady, trains=trains))
     assert header(stored) == TRAIN_TEXT + ["stored_m3_per_day", "effective_recovery"]
     assert stored[-1].startswith("  stored: product put into tanks")
-    drought = plan(load_case(bundled_case("kaohsiung-2023-drought"))).summary
-    assert _train_lines(drought)[1] == (
-        f"treatment trains (day-weighted means over {drought.days:,g} days, capacity included; "
-        "per period in trains.csv)")
+    # two periods of 1 and 2 days, the fewest that make means
+    from period_casefiles import write_case as write_period_case
+    two = plan(load_case(write_period_case(tmp_path, {
+        "case.toml": 'name = "two"\nmax_recycles = 1\n',
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\nP,rinse,100,1.0,\n",
+        "periods.csv": "period,days\na,1\nb,2\n",
+        "trains_by_period.csv": "period,train,capacity_m3_per_day\na,T,20\nb,T,50\n"}))).summary
+    assert _train_lines(two)[1] == ("treatment trains (day-weighted means over 3 days, capacity "
+                                    "included; per period in trains.csv)")
