@@ -249,10 +249,18 @@ def test_the_text_report_s_trains_section_says_what_its_means_are_over_and_adds_
     header = lambda lines: lines[2].splitlines()[0].split()  # noqa: E731  (the table's)
     assert lines[:2] == ["", "treatment trains"] and header(lines) == TRAIN_TEXT
     assert not any("effective_recovery" in line for line in lines)
+    # each train's row: its name, then every figure to three decimals with thousands (no index)
+    first = steady.trains[0]
+    figure = lambda v: "-" if v is None else f"{v:,.3f}"  # noqa: E731
+    assert lines[2].splitlines()[1].split() == [first.train] + [
+        figure(getattr(first, c)) for c in TRAIN_TEXT[1:]]
     assert _train_lines(replace(steady, trains=[])) == ["", "treatment trains", "  (none)"]
     # half a cubic metre a day put into a tank is shown
-    trains = [replace(steady.trains[0], stored_m3_per_day=0.5)] + list(steady.trains[1:])
+    # (and a marginal value not known, e.g. of a stage that was skipped, is a dash)
+    trains = [replace(steady.trains[0], stored_m3_per_day=0.5, capacity_value=None)] \
+        + list(steady.trains[1:])
     stored = _train_lines(replace(steady, trains=trains))
+    assert stored[2].splitlines()[1].split()[TRAIN_TEXT.index("capacity_value")] == "-"
     assert header(stored) == TRAIN_TEXT + ["stored_m3_per_day", "effective_recovery"]
     assert stored[-1].startswith("  stored: product put into tanks")
     # two periods of 1 and 2 days, the fewest that make means
