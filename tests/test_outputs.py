@@ -250,12 +250,14 @@ def test_the_c_library_s_renameat2_swaps_and_reports_errno(tmp_path):
 
 
 def test_files_may_go_into_folders_that_do_not_exist_yet(tmp_path, capsys):
-    # --json and --html into new nested folders: the folders are made, the files written
+    # --json, --html and --out into new nested folders: the folders are made, the files written
     js, html = tmp_path / "a" / "b" / "plan.json", tmp_path / "c" / "d" / "plan.html"
-    assert main(["solve", "--json", str(js), "--html", str(html)]) == 0
+    out = tmp_path / "e" / "f" / "out"
+    assert main(["solve", "--json", str(js), "--html", str(html), "--out", str(out)]) == 0
     capsys.readouterr()
     assert json.loads(js.read_text())["status"] == "optimal"
     assert html.read_text().startswith("<!DOCTYPE html>")
+    assert json.loads((out / "summary.json").read_text())["status"] == "optimal"
 
 
 def test_a_file_inside_the_out_folder_is_refused_with_what_to_do(tmp_path):

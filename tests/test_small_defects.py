@@ -272,3 +272,56 @@ def test_the_text_report_s_trains_section_says_what_its_means_are_over_and_adds_
         "trains_by_period.csv": "period,train,capacity_m3_per_day\na,T,20\nb,T,50\n"}))).summary
     assert _train_lines(two)[1] == ("treatment trains (day-weighted means over 3 days, capacity "
                                     "included; per period in trains.csv)")
+
+
+def test_the_text_report_s_quality_and_train_legends_word_for_word():
+    # `report._quality_lines`: the contaminants and the direct-reuse volume in the heading
+    # ("no contaminants" for a quality layer without any), then each binding limit with where
+    # it binds (a train's feed or a use's inlet), the limit to four significant figures and
+    # what relaxing it by 1 ppm saves; `report._train_lines` ends with the marginal values'
+    # legend
+    from dataclasses import replace
+    from model.results.report import _quality_lines, _train_lines
+    from model.studies import plan
+    s = plan(load_case(bundled_case("ntip-2019-phase2"))).summary
+    assert _quality_lines(s) == ["", "water quality (TDS, fluoride; direct reuse none: 0.0 "
+                                 "m3/day)", "  no quality limit binds"]
+    binding = [{"kind": "train feed", "train": "K14", "contaminant": "TDS",
+                "limit_ppm": 1234.5678, "tap_saved_per_ppm": 0.123456},
+               {"kind": "use inlet", "plant": "P1", "use": "rinse", "contaminant": "fluoride",
+                "limit_ppm": 2.0, "tap_saved_per_ppm": 31.0}]
+    q = replace(s.quality, contaminants=[], direct_reuse="zone", binding_quality_limits=binding)
+    assert _quality_lines(replace(s, quality=q, direct_reuse_m3_per_day=1500.25)) == [
+        "", "water quality (no contaminants; direct reuse zone: 1,500.2 m3/day)",
+        "  binding: train K14 feed, TDS at 1,235 ppm   tap saved per ppm relaxed 0.1235 m3/day",
+        "  binding: P1/rinse inlet, fluoride at 2 ppm   tap saved per ppm relaxed 31 m3/day"]
+    assert _quality_lines(replace(s, quality=None)) == []
+    assert _train_lines(s)[-2:] == [
+        "  capacity_value: tap m3/day saved per extra m3/day of capacity",
+        "  recovery_value: tap m3/day saved per extra percentage point of recovery"]
+
+
+def test_the_text_report_s_drought_section_gives_the_horizon_and_each_period_in_whole_m3():
+    # a rationed 9-period plan: the first period short is named with its start date, and the
+    # periods table (after a blank line) gives every volume in whole cubic metres, each the
+    # periods table's own figure
+    from model.results.report import _drought_text
+    from model.studies import plan
+    r = plan(load_case(bundled_case("ntip-2028-phase3-drought-2023")))
+    s = r.summary
+    lines = _drought_text(r).splitlines()
+    assert lines[:2] == ["", "over the horizon (m3)"]
+    assert s.first_shortage_period == s.first_shortage_start == "2023-03-08"
+    assert lines[3] == (f"  holds {s.days_without_shortage:,.0f} days without shortage; first "
+                        "shortage in period 2023-03-08 (from 2023-03-08)")
+    at = lines.index("periods (m3)")
+    assert lines[at - 1] == ""
+    columns = ["period", "start", "days", "stage", "tap_m3", "recycled_m3", "tanker_m3",
+               "tanker_trucks_per_day", "shortage_m3"]
+    assert lines[at + 1].split() == columns
+    rows = [line.split() for line in lines[at + 2:]]
+    assert len(rows) == len(r.periods) == 9
+    for row, (_, p) in zip(rows, r.periods.iterrows()):
+        assert row == [p.period, p.start, f"{p.days:,.0f}", p.stage] + [
+            f"{p[c]:,.0f}" for c in columns[4:]]
+    assert any("," in row[4] for row in rows)   # thousands are separated
