@@ -325,3 +325,29 @@ def test_the_text_report_s_drought_section_gives_the_horizon_and_each_period_in_
         assert row == [p.period, p.start, f"{p.days:,.0f}", p.stage] + [
             f"{p[c]:,.0f}" for c in columns[4:]]
     assert any("," in row[4] for row in rows)   # thousands are separated
+
+
+def test_the_trains_table_gives_each_period_s_utilization_and_no_value_to_a_train_with_no_feed(
+        tmp_path):
+    # one use of 100 m3/day returning all of it, one train at recovery 0.5 treating once:
+    # period a (1 day) has no capacity, so the use draws 100 of tap and the train's utilization
+    # has no meaning (a dash, not 0 and not a division by zero); in period b (2 days) the train
+    # has 200 m3/day, more than it can be fed: tap T with T + 0.5 T = 100, so it treats
+    # 100/1.5 = 66.67 of its 200 m3/day, a utilization of 1/3 (with its capacity worth nothing)
+    from period_casefiles import write_case as write_period_case
+    from model.studies import plan
+    trains = plan(load_case(write_period_case(tmp_path / "two", {
+        "periods.csv": "period,days\na,1\nb,2\n",
+        "trains_by_period.csv": "period,train,capacity_m3_per_day\na,T,0\nb,T,200\n"}))).trains
+    a, b = (trains.set_index("period").loc[p] for p in ("a", "b"))
+    assert (a.treated_m3_per_day, a.capacity_m3_per_day) == (0.0, 0.0)
+    assert pd.isna(a.utilization)
+    assert b.treated_m3_per_day == pytest.approx(100 / 1.5, rel=1e-9)
+    assert b.utilization == pytest.approx(1 / 3, rel=1e-9)
+    assert b.capacity_value == pytest.approx(0.0, abs=1e-9)
+    # under max_recycles = 0 nothing may be treated: the train has no capacity row, and an
+    # extra m3/day of its capacity is worth nothing (0, not a missing value)
+    idle = plan(load_case(write_period_case(tmp_path / "idle", {
+        "case.toml": 'name = "idle"\nmax_recycles = 0\n'}))).trains
+    assert idle.capacity_value.tolist() == [0.0] and idle.recovery_value.tolist() == [0.0]
+    assert idle.utilization.tolist() == [0.0]   # 0 of 1,000 m3/day
