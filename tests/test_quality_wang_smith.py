@@ -92,3 +92,16 @@ def test_cli_prints_binding_limits_and_writes_quality_csv(zone_case, tmp_path, c
     assert set(quality.use) == {"op1", "op2", "op3", "op4"}
     alloc = pd.read_csv(tmp_path / "out" / "allocation.csv")
     assert alloc.source.str.startswith("direct:").any()
+
+
+def test_each_operation_s_load_is_in_the_quality_table_and_its_water_carries_it(zone_case):
+    # the quality table gives each mass-transfer operation its load (use_quality.csv: 2, 5, 30
+    # and 4 kg/h x 24), and the water through it can carry that load within the outlet limit:
+    # load <= inflow x (outlet - inlet) / 1000 (ppm = g/m3), with equality where the flow is
+    # the limiting one
+    published = {"op1": 48.0, "op2": 120.0, "op3": 720.0, "op4": 96.0}
+    for case in (load_case(WANG_SMITH), zone_case):
+        table = plan(case).quality.set_index("use")
+        assert table.load_kg_per_day.to_dict() == published
+        carried = table.inflow_m3_per_day * (table.outlet_ppm - table.inlet_ppm) / 1000
+        assert (table.load_kg_per_day <= carried * (1 + 1e-9) + 1e-9).all()

@@ -351,3 +351,29 @@ def test_the_trains_table_gives_each_period_s_utilization_and_no_value_to_a_trai
         "case.toml": 'name = "idle"\nmax_recycles = 0\n'}))).trains
     assert idle.capacity_value.tolist() == [0.0] and idle.recovery_value.tolist() == [0.0]
     assert idle.utilization.tolist() == [0.0]   # 0 of 1,000 m3/day
+
+
+def test_the_summary_gives_the_solve_times_to_a_tenth_of_a_millisecond():
+    # summary.json's solve_seconds: each step's seconds as timed, rounded to 4 decimals (a
+    # whole-second rounding would print 0 for every step of a plan that takes milliseconds);
+    # compiling and loading the model into HiGHS takes some milliseconds at least
+    from model.studies import plan
+    seconds = plan(load_case(bundled_case("ntip-2019-phase2"))).summary.solve_seconds
+    assert set(seconds) == {"load", "total_tap_m3", "total_cost", "even_sharing"}
+    assert all(v >= 0 and v == round(v, 4) for v in seconds.values())
+    assert seconds["load"] >= 1e-4
+
+
+def test_a_one_period_plan_under_a_cut_gives_its_shortage_per_day_of_its_period(tmp_path):
+    # one use of 100 m3/day returning all of it, a train at recovery 0.5 treating once, one
+    # period of 30 days: the least tap is 100 / 1.5 = 66.67 m3/day, and a cut of 0.4 leaves
+    # 40 of it; those 40 return 40, treated into 20 of recycled water, so 60 are supplied and
+    # 40 m3/day are short, 1,200 m3 over the 30 days
+    from period_casefiles import write_case as write_period_case
+    from model.studies import plan, with_cut
+    s = plan(with_cut(load_case(write_period_case(tmp_path / "cut", {
+        "periods.csv": "period,days\nmonth,30\n"})), cut=0.4)).summary
+    assert s.days == 30
+    assert s.rationing.baseline_m3_per_day == pytest.approx(100 / 1.5, rel=1e-9)
+    assert s.shortage_m3 == pytest.approx(1200.0, rel=1e-9)
+    assert s.shortage_m3_per_day == pytest.approx(40.0, rel=1e-9)
