@@ -106,3 +106,21 @@ def test_a_face_plan_may_use_what_an_earlier_hold_s_width_bought_the_next_stage_
     assert keeps_holds(lp, holds, np.array([100.0, limit + 0.5 * slack]), duals)
     assert not keeps_holds(lp, holds, np.array([100.0, limit + 0.001]), duals)
     assert not keeps_holds(lp, holds, np.array([100.0 + 0.001 + 2 * slack, 50.0]), duals)
+
+
+def test_an_objective_with_a_constant_is_held_at_its_optimum_not_at_its_constant_more():
+    # A hold bounds the objective's linear part, so its right-hand side is the optimum less the
+    # objective's constant. On the 2019 campus tap (12.075 per m3) is cheaper than K14's product
+    # (19.88 per m3 fed), so the cost stage would draw more tap if the hold let it: with 5,000
+    # m3/day added to the tap objective as a constant, the plan must still draw the least tap
+    # (the objective 5,000 above the plain case's) at the plain case's cost.
+    from model.bundled import bundled_case
+    from model.case import load_case
+    from model.solve import solve
+    case = load_case(bundled_case("ntip-2019-phase2"))
+    plain = solve(build_model(case)).objectives
+    f = build_model(case)
+    f.model.total_tap_m3.expr = f.model.total_tap_m3.expr + 5000.0
+    shifted = solve(f).objectives
+    assert shifted["total_tap_m3"] == pytest.approx(plain["total_tap_m3"] + 5000.0, rel=1e-9)
+    assert shifted["total_cost"] == pytest.approx(plain["total_cost"], rel=1e-9)

@@ -210,3 +210,23 @@ def test_an_operation_with_no_demand_of_its_own_is_told_its_cleanest_source(tmp_
         plan(load_case(write_case(tmp_path / "op", files)))
     assert str(exc.value) == ("no plan meets every inlet limit:\n  - use P/wash limits tds to "
                               "100 ppm, but the cleanest water it can receive is tap at 200 ppm")
+
+
+def test_the_cleanest_source_may_be_a_linked_use_s_wastewater_and_an_idle_use_is_passed_over(
+        tmp_path):
+    # 'tower' takes no recycled water but is linked to the wastewater of 'rinse' (direct_reuse
+    # = "listed"): its sources are tap at 200 ppm and rinse's outlet at 180 ppm, both above its
+    # 150 ppm limit, and the cleanest is named. 'idle', first in uses.csv, has no demand and no
+    # load, so it takes no water and its limit (below every source too) is no problem
+    files = dict(BASE, **{
+        "case.toml": 'name = "q"\nmax_recycles = 1\ndirect_reuse = "listed"',
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,idle,0,0.5,\nP,rinse,100,0.9,\nP,tower,50,0.3,0",
+        "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                           "P,idle,tds,1,600\nP,rinse,tds,,180\nP,tower,tds,150,900",
+        "reuse_links.csv": "from_plant,from_use,to_plant,to_use\nP,rinse,P,tower"})
+    with pytest.raises(InfeasibleError) as exc:
+        plan(load_case(write_case(tmp_path / "case", files)))
+    assert str(exc.value) == ("no plan meets every inlet limit:\n  - use P/tower limits tds to "
+                              "150 ppm, but the cleanest water it can receive is wastewater of "
+                              "P/rinse at 180 ppm")

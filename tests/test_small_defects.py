@@ -377,3 +377,17 @@ def test_a_one_period_plan_under_a_cut_gives_its_shortage_per_day_of_its_period(
     assert s.rationing.baseline_m3_per_day == pytest.approx(100 / 1.5, rel=1e-9)
     assert s.shortage_m3 == pytest.approx(1200.0, rel=1e-9)
     assert s.shortage_m3_per_day == pytest.approx(40.0, rel=1e-9)
+
+
+def test_each_train_s_summary_says_over_how_many_days_it_is_a_mean():
+    # a 9-period plan of 184 days: every train's figures in the summary are day-weighted means
+    # over the whole horizon, and each says so (summary.json's averaged_over_days)
+    from model.studies import plan
+    r = plan(load_case(bundled_case("ntip-2028-phase3-drought-2023")))
+    days = float(r.periods.days.sum())
+    assert r.summary.days == days and days > 1
+    assert [t.averaged_over_days for t in r.summary.trains] == [days] * len(r.summary.trains)
+    first = r.summary.trains[0]
+    rows = r.trains[r.trains.train == first.train]
+    assert first.treated_m3_per_day == pytest.approx(
+        (rows.treated_m3_per_day * rows.days).sum() / days, rel=1e-12)
