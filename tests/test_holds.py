@@ -121,6 +121,33 @@ def test_an_objective_with_a_constant_is_held_at_its_optimum_not_at_its_constant
     plain = solve(build_model(case)).objectives
     f = build_model(case)
     f.model.total_tap_m3.expr = f.model.total_tap_m3.expr + 5000.0
-    shifted = solve(f).objectives
+    f.model.total_cost.expr = f.model.total_cost.expr + 1000.0   # and each stage's constant is
+    shifted = solve(f).objectives                                 # its own
     assert shifted["total_tap_m3"] == pytest.approx(plain["total_tap_m3"] + 5000.0, rel=1e-9)
-    assert shifted["total_cost"] == pytest.approx(plain["total_cost"], rel=1e-9)
+    assert shifted["total_cost"] == pytest.approx(plain["total_cost"] + 1000.0, rel=1e-9)
+    assert shifted["even_sharing"] == pytest.approx(plain["even_sharing"], rel=1e-6)
+
+
+def test_after_a_plan_its_holds_can_widen_again_and_the_tolerance_says_how_wide_they_are():
+    # a tie-break on the optimal face freezes the holds while it runs, and only then; a plan
+    # whose second stage had to widen them once reports the tap tolerance it was held to: the
+    # hold rule's max(1e-9 m3, 1e-10 x tap) times one widening step (100)
+    from model.bundled import bundled_case
+    from model.case import load_case
+    f = build_model(load_case(bundled_case("ntip-2019-phase2")))
+    lp = compile_and_load(f)
+    holds = stages_module._Holds(f, lp)
+
+    def attempt(lp, i, stage):
+        if i == 0:
+            return stages_module._attempt(lp, stage)
+        if i == 1:
+            assert holds.loosen()
+        return stages_module._later_stage(lp, holds, stage)
+    done = stages_module.run_plan(f, lp, holds, attempt=attempt)
+    assert not done.skipped and not holds.frozen
+    rule = f.stages.hold
+    assert holds.widen == rule.widen_step
+    tap = done.objectives["total_tap_m3"]
+    assert done.tap_tolerance_m3 == pytest.approx(rule.tolerance(tap) * rule.widen_step, rel=1e-6)
+    assert holds.loosen() and holds.widen == rule.widen_step ** 2

@@ -112,3 +112,37 @@ def test_a_first_stage_ending_any_other_way_says_how_and_reports_nothing(monkeyp
         stages_module.solve(f)
     assert str(error.value) == (f"HiGHS stopped in the {TAP} stage without an optimal solution: "
                                 "Iteration limit reached. No figures are reported.")
+
+
+def test_highs_s_iteration_limit_is_an_ending_of_its_own_in_its_own_words():
+    # `highs.run` maps any HiGHS ending but optimal, infeasible and the time limit to OTHER,
+    # which the errors quote in HiGHS's words: here a real iteration limit of 0, presolve off so
+    # that the tiny LP is not solved before the first iteration
+    f = build_model(make_case([("A", "rinse", "1", 300, 1.0, None)],
+                              [("T", 1e6, 0.5, ("1",), 1.0)], max_recycles=1))
+    lp = compile_and_load(f)
+    for option, value in (("presolve", "off"), ("simplex_iteration_limit", 0),
+                          ("ipm_iteration_limit", 0)):
+        lp.highs.setOptionValue(option, value)
+    ending = run(lp, "first")
+    assert ending.status is Status.OTHER
+    assert ending.text == ending.word == "Iteration limit reached"
+
+
+def test_each_method_runs_as_its_stage_names_it():
+    # `highs.use_method`: interior point then crossover (IPM iterations, and a basis for the
+    # next stage), primal simplex from that basis (no IPM iteration); presolve off so that
+    # the tiny LP reaches the method at all
+    from model.solve.highs import use_method
+    f = build_model(make_case([("A", "rinse", "1", 300, 1.0, None)],
+                              [("T", 1e6, 0.5, ("1",), 1.0)], max_recycles=1))
+    lp = compile_and_load(f)
+    lp.highs.setOptionValue("presolve", "off")
+    use_method(lp.highs, Method.IPM)
+    assert run(lp, "first").status is Status.OPTIMAL
+    info = lp.highs.getInfo()
+    assert info.ipm_iteration_count > 0 and info.basis_validity == 1
+    use_method(lp.highs, Method.SIMPLEX)
+    assert run(lp, "first").status is Status.OPTIMAL
+    assert lp.highs.getInfo().ipm_iteration_count == 0
+    assert lp.highs.getOptionValue("simplex_strategy")[1] == 4   # primal simplex
