@@ -130,19 +130,19 @@ def test_highs_s_iteration_limit_is_an_ending_of_its_own_in_its_own_words():
 
 
 def test_each_method_runs_as_its_stage_names_it():
-    # `highs.use_method`: interior point then crossover (IPM iterations, and a basis for the
-    # next stage), primal simplex from that basis (no IPM iteration); presolve off so that
+    # `highs.use_method`: primal simplex (strategy 4, no IPM iteration), then interior point
+    # with crossover (IPM iterations, and a basis for the next stage); presolve off so that
     # the tiny LP reaches the method at all
     from model.solve.highs import use_method
     f = build_model(make_case([("A", "rinse", "1", 300, 1.0, None)],
                               [("T", 1e6, 0.5, ("1",), 1.0)], max_recycles=1))
     lp = compile_and_load(f)
     lp.highs.setOptionValue("presolve", "off")
+    use_method(lp.highs, Method.SIMPLEX)
+    assert lp.highs.getOptionValue("simplex_strategy")[1] == 4   # primal simplex
+    assert run(lp, "first").status is Status.OPTIMAL
+    assert lp.highs.getInfo().ipm_iteration_count == 0
     use_method(lp.highs, Method.IPM)
     assert run(lp, "first").status is Status.OPTIMAL
     info = lp.highs.getInfo()
     assert info.ipm_iteration_count > 0 and info.basis_validity == 1
-    use_method(lp.highs, Method.SIMPLEX)
-    assert run(lp, "first").status is Status.OPTIMAL
-    assert lp.highs.getInfo().ipm_iteration_count == 0
-    assert lp.highs.getOptionValue("simplex_strategy")[1] == 4   # primal simplex
