@@ -146,3 +146,10 @@ def test_each_method_runs_as_its_stage_names_it():
     assert run(lp, "first").status is Status.OPTIMAL
     info = lp.highs.getInfo()
     assert info.ipm_iteration_count > 0 and info.basis_validity == 1
+    # on a HiGHS that has not been set up by a first stage (whose default is dual simplex,
+    # strategy 1, which would restart the search from a held basis), too
+    import highspy
+    fresh = highspy.Highs()
+    fresh.setOptionValue("output_flag", False)
+    use_method(fresh, Method.SIMPLEX)
+    assert fresh.getOptionValue("simplex_strategy")[1] == 4
