@@ -172,3 +172,20 @@ def test_a_negative_or_malformed_demand_in_demand_csv_is_an_input_error(tmp_path
     # the whole allowed range: a demand is a flow, a factor at most 1000 (model.case.rows)
     bounded = "must be in [0, 1e+09]" if column == "demand_m3_per_day" else "must be in [0, 1000]"
     assert p.rule == ("must be a number" if "_" in value else bounded)
+
+
+def test_a_shutdown_period_with_no_demand_plans_nothing_and_the_rest_as_usual(tmp_path):
+    # two plants of 100 and 50 m3/day on one train (recovery 0.5, K = 1, all water returned):
+    # running, the least tap is 150 / 1.5 = 100 m3/day with 50 recycled; in a 5-day shutdown
+    # (demand factor 0) nothing is drawn or recycled. The shutdown's common tap share has no
+    # demand to multiply, so the compiler drops its column: the model still loads and solves
+    r = plan(load_case(write_case(tmp_path, {
+        "plants.csv": "plant,zone\nP,1\nQ,1\n",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,rinse,100,1.0,\nQ,rinse,50,1.0,\n",
+        "periods.csv": "period,days,demand_factor\nrun,10,1\nshutdown,5,0\n"})))
+    periods = r.periods.set_index("period")
+    assert periods.loc["run", "tap_m3_per_day"] == pytest.approx(100.0, rel=1e-9)
+    assert periods.loc["run", "recycled_m3_per_day"] == pytest.approx(50.0, rel=1e-9)
+    assert periods.loc["shutdown", ["tap_m3_per_day", "recycled_m3_per_day"]].tolist() == [0, 0]
+    assert r.summary.tap_m3 == pytest.approx(1000.0, rel=1e-9)

@@ -116,6 +116,29 @@ def test_the_size_estimate_follows_the_built_model(tmp_path):
         assert constraints / 1.5 <= estimate.constraints <= constraints * 2.5, name
 
 
+def test_the_size_estimate_counts_every_pool_and_pass_row_of_a_campus_made_of_them():
+    # the rows that grow with the campus: one wastewater pool per zone and generation, and one
+    # recovery row per train and pass plus its capacity row, for K + 1 generations each. On a
+    # campus of 30 zones under one train, or of 30 trains over one zone, those rows are most of
+    # the model: the estimate counts them in full, so it is never below the built model's count
+    # (the refusal of a model too large must not let one through) and at most a fifth above
+    import pyomo.environ as pyo
+    from model.formulation import build_model
+    from tests.factory import make_case
+    zones = [str(i) for i in range(30)]
+    campuses = {
+        "30 zones": make_case([(f"P{i}", "rinse", z, 100, 0.9, None) for i, z in enumerate(zones)],
+                              [("T", 1e4, 0.7, tuple(zones), 1.0)], max_recycles=5),
+        "30 trains": make_case([("P", "rinse", "1", 100, 0.9, None)],
+                               [(f"T{i}", 1e4, 0.7, ("1",), 1.0) for i in range(30)],
+                               max_recycles=5)}
+    for name, case in campuses.items():
+        m = build_model(case).model
+        constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))
+        assert constraints >= 30 * 5, name   # at least K rows for each of the 30
+        assert constraints <= estimate_size(case).constraints <= 1.2 * constraints, name
+
+
 def test_the_text_report_ends_with_the_drought_resilience_of_a_steady_plan():
     # one period, no rationing, no tanks: the report closes with the largest uniform cut the
     # plan absorbs and the tap it is a share of, as the summary has them; the plan already
