@@ -8,7 +8,8 @@ ask whether a plan obeys the rules; this asks whether the report tells one story
 - uses.csv by kind of source = allocation.csv summed; supplied = demand - shortage
 - trains.csv: treated = feeds.csv; delivered = allocation.csv from the train; product =
   recovery x (treated - boosted) + boost_recovery x boosted; effective_recovery = product /
-  treated; delivered + stored <= product
+  treated; delivered + stored <= product; utilization = treated / capacity (blank without
+  capacity)
 - tank_levels.csv: end = start + days x (charge - discharge), start = the previous end (the
   initial contents first), end <= capacity; a recycled tank's discharge = allocation.csv from
   it; its charge = the trains' stored product
@@ -94,6 +95,11 @@ def _check_trains(trains: pd.DataFrame, feeds: pd.DataFrame, alloc: pd.DataFrame
     used = trains.delivered_m3_per_day + trains.stored_m3_per_day
     assert (used <= trains.product_m3_per_day * (1 + RTOL) + ATOL).all(), \
         "trains.csv: delivered + stored above the product made"
+    sized = trains.capacity_m3_per_day > 0
+    _close(trains.utilization[sized],
+           (trains.treated_m3_per_day / trains.capacity_m3_per_day)[sized],
+           "trains.csv utilization = treated / capacity")
+    assert trains.utilization[~sized].isna().all(), "trains.csv: utilization without capacity"
 
 
 def _check_tanks(levels: pd.DataFrame | None, trains: pd.DataFrame,
