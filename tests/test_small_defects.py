@@ -84,8 +84,45 @@ def test_a_model_too_large_for_memory_is_refused_before_the_build(monkeypatch, c
     assert main(["solve", "--no-largest-cut"]) == 2
     err = capsys.readouterr().err
     assert "too large for this machine" in err and f"{size.variables:,} variables" in err
+    gib = lambda b: f"{b / 2 ** 30:,.1f} GiB"  # noqa: E731
+    assert f"an estimated {gib(size.bytes)} against {gib(size.bytes - 1)} available." in err
+    monkeypatch.setenv(MEMORY_ENV, str(size.bytes))   # exactly the estimate fits
+    assert main(["solve", "--no-largest-cut"]) == 0
     monkeypatch.setenv(MEMORY_ENV, str(size.bytes + 1))
     assert main(["solve", "--no-largest-cut"]) == 0
+
+
+def test_the_memory_available_is_the_system_s_own_figure(monkeypatch):
+    # without WATERALLOC_MEMORY_BYTES: /proc/meminfo's MemAvailable, given in kB (KiB); where
+    # that file cannot be read, the free physical pages times the page size; None where neither
+    # is known
+    import io
+    from model.formulation import size as size_module
+    monkeypatch.delenv(MEMORY_ENV, raising=False)
+    meminfo = "MemTotal:       16384 kB\nMemFree:         1024 kB\nMemAvailable:    2048 kB\n"
+
+    def fake_open(path, *args, **kwargs):
+        if path == "/proc/meminfo":
+            return io.StringIO(meminfo)
+        raise FileNotFoundError(path)
+    pages = {"SC_AVPHYS_PAGES": 1000, "SC_PAGE_SIZE": 4096}
+
+    def fake_sysconf(name):
+        if name not in pages:
+            raise ValueError(f"unrecognized configuration name {name!r}")
+        return pages[name]
+    monkeypatch.setattr(size_module.os, "sysconf", fake_sysconf)
+    monkeypatch.setattr(size_module, "open", fake_open, raising=False)
+    assert size_module.available_bytes() == 2048 * 1024
+    meminfo = "MemTotal:       16384 kB\n"       # a kernel without MemAvailable
+    assert size_module.available_bytes() == 1000 * 4096
+    monkeypatch.setattr(size_module, "open", lambda *a, **k: fake_open("/elsewhere"),
+                        raising=False)
+    assert size_module.available_bytes() == 1000 * 4096
+    pages.clear()
+    assert size_module.available_bytes() is None
+    monkeypatch.setenv(MEMORY_ENV, "3e9")
+    assert size_module.available_bytes() == 3_000_000_000
 
 
 def test_the_size_estimate_follows_the_built_model(tmp_path):
