@@ -279,3 +279,42 @@ def test_a_recovery_option_upgrades_capacity_that_other_options_add():
                     recovery=0.8, requires=("N",))
     case = one_use([new, up_new], capacity=0.0, recovery=0.5, K=1, ret=1.0)
     assert least_peak_tap(prepared(case)) == pytest.approx(1000 - 0.8 * 300, rel=1e-9)
+
+
+# --- a link option and a tank in the zone it links ---------------------------------------------
+# A (zone 1) draws 100 m3/day of tap only (max_recycles 0) and returns all of it; T treats it at
+# recovery 0.5 into 50 m3/day that no zone-1 use can take. B (zone 2, 100 m3/day, may take
+# recycled water) is reached only through the link option, whose pipes also bring B's
+# wastewater to T: B's tap x returns x, so T makes 0.5 (100 + x) for B and x + 0.5 (100 + x)
+# = 100 gives x = 33.33; tap 200 -> 133.33. Zone 2 has a recycled-water tank: without the link
+# T may neither deliver to B nor charge that tank (through which its product would reach B all
+# the same). Tap costs nothing here, so a question that puts cost first takes the link only if
+# its tap target needs it.
+LINKED_TANK = {
+    "case.toml": 'name = "link"\nmax_recycles = 1\n[tap]\nprice_per_m3 = 0\n',
+    "plants.csv": "plant,zone\nA,1\nB,2\n",
+    "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                "A,rinse,100,1.0,0\nB,rinse,100,1.0,\n",
+    "treatment.csv": "train,capacity_m3_per_day,recovery,zones,cost_per_m3\nT,1000,0.5,1,1\n",
+    "tanks.csv": "tank,zone,holds,capacity_m3,initial_m3,min_final_m3\nW2,2,recycled,1000,0,0\n",
+    "options.csv": "option,kind,train,zones,capex,lifetime_years\nlink,link,T,2,1000,10\n",
+}
+
+
+@pytest.mark.parametrize("question, selected, tap", [
+    (Question(budget=0), (), 200.0),
+    (Question(budget=1000), ("link",), 100 + 100 / 3),
+    # 170 is within reach only through the link (a tank charged without it would give 150);
+    # cheapest first under that target, the plan then draws the free tap up to it
+    (Question(max_tap_m3_per_day=170), ("link",), 170.0)])
+@pytest.mark.parametrize("zone_3", [False, True])
+def test_a_link_option_s_zone_gets_nothing_from_its_train_without_it_not_even_by_its_tank(
+        tmp_path, question, selected, tap, zone_3):
+    # (zone_3: the link also reaches zone 3, where plant C has no uses yet: nothing to link)
+    files = dict(LINKED_TANK)
+    if zone_3:
+        files["plants.csv"] += "C,3\n"
+        files["options.csv"] = files["options.csv"].replace("link,T,2,", "link,T,2;3,")
+    chosen = best_portfolio(load_case(write_case(tmp_path / "link", files)), question)
+    assert chosen.selected == selected
+    assert chosen.tap_m3_per_day == pytest.approx(tap, rel=1e-9)
