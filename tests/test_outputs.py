@@ -278,3 +278,19 @@ def test_a_file_under_another_file_is_refused_before_anything_is_solved(tmp_path
         check_outputs(None, {"--json": afile / "s.json"})
     assert str(exc.value).endswith(
         f"--json {str(afile / 's.json')!r}: {afile} is a file, not a folder")
+    # and `--out afile/out`, the same
+    with pytest.raises(OutputError) as exc:
+        check_outputs(afile / "out", {})
+    assert str(exc.value).endswith(f"--out {str(afile / 'out')!r}: {afile} is a file, not a folder")
+
+
+def test_a_folder_of_other_files_is_named_by_its_first_five(tmp_path):
+    # seven files the tool did not write: the refusal names the first five, sorted, then "..."
+    out = tmp_path / "mine"
+    out.mkdir()
+    for name in "gfedcba":
+        (out / f"{name}.txt").write_text(name)
+    with pytest.raises(OutputError) as exc:
+        check_outputs(out, {})
+    assert (f"--out {str(out)!r} holds files this tool did not write (a.txt, b.txt, c.txt, "
+            "d.txt, e.txt ...); the output folder is replaced whole") in str(exc.value)

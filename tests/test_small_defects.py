@@ -371,6 +371,11 @@ def test_the_text_report_s_drought_section_gives_the_horizon_and_each_period_in_
     s = r.summary
     lines = _drought_text(r).splitlines()
     assert lines[:2] == ["", "over the horizon (m3)"]
+    whole = lambda v: f"{v:,.0f}"  # noqa: E731
+    assert lines[2] == (f"  tap {whole(s.tap_m3)}   recycled {whole(s.recycled_m3)}   tanker "
+                        f"{whole(s.tanker_m3)} ({whole(s.tanker_trucks)} trucks of 20 t)   "
+                        f"shortage {whole(s.shortage_m3)}   cost {whole(s.cost)}")
+    assert s.cost is not None and s.shortage_m3 > 0
     assert s.first_shortage_period == s.first_shortage_start == "2023-03-08"
     assert lines[3] == (f"  holds {s.days_without_shortage:,.0f} days without shortage; first "
                         "shortage in period 2023-03-08 (from 2023-03-08)")
