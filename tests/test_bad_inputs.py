@@ -280,7 +280,8 @@ CATALOGUE = [
 # output paths that are, hold or lie inside the case folder ({case} is the case folder)
 OUTPUTS = [
     ("--out the case folder", ("--out", "{case}"), ("is the case folder", "plants.csv")),
-    ("--out inside the case", ("--out", "{case}/results"), ("lies inside the case folder",)),
+    ("--out inside the case", ("--out", "{case}/results"),
+     ("lies inside the case folder", "; inputs are never written")),
     ("--out holding the case", ("--out", "{case}/.."), ("holds the case folder",)),
     ("--out through ..", ("--out", "{case}/../case"), ("is the case folder",)),
     ("--out through a symlink", ("--out", "{link}"), ("is the case folder",)),
@@ -288,7 +289,8 @@ OUTPUTS = [
     ("--json over an input via a symlink", ("--json", "{link}/plants.csv"),
      ("overwrite the input plants.csv",)),
     ("--json the case folder", ("--json", "{case}"), ("is the case folder",)),
-    ("--json inside the case", ("--json", "{case}/s.json"), ("lies inside the case folder",)),
+    ("--json inside the case", ("--json", "{case}/s.json"),
+     ("lies inside the case folder", "; inputs are never written")),
 ]
 
 

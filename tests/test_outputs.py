@@ -292,5 +292,12 @@ def test_a_folder_of_other_files_is_named_by_its_first_five(tmp_path):
         (out / f"{name}.txt").write_text(name)
     with pytest.raises(OutputError) as exc:
         check_outputs(out, {})
-    assert (f"--out {str(out)!r} holds files this tool did not write (a.txt, b.txt, c.txt, "
-            "d.txt, e.txt ...); the output folder is replaced whole") in str(exc.value)
+    assert str(exc.value).endswith(
+        f"--out {str(out)!r} holds files this tool did not write (a.txt, b.txt, c.txt, d.txt, "
+        "e.txt ...); the output folder is replaced whole, so give a new folder, or one holding "
+        "only earlier output")
+    (out / "f.txt").unlink()
+    (out / "g.txt").unlink()   # five: all named, and nothing more to say
+    with pytest.raises(OutputError) as exc:
+        check_outputs(out, {})
+    assert "(a.txt, b.txt, c.txt, d.txt, e.txt); the output folder" in str(exc.value)
