@@ -151,3 +151,22 @@ def test_highs_stops_mid_stage_through_its_interrupt_callback(campus):
         run(lp, "total_tap_m3")
     assert sent.is_set() and stop.value.exit_code == 130
     assert lp.highs.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+
+
+def test_the_write_pause_hook_pauses_after_each_file_of_the_out_folder(tmp_path, monkeypatch):
+    # the signal-while-writing tests above rely on WATERALLOC_TEST_WRITE_PAUSE_S to land their
+    # signal mid-write on any machine: it pauses that long after each file of --out, and not at
+    # all without it (the sleeps are recorded, not timed)
+    from model.cli import main
+    from model.results import output
+    slept: list[float] = []
+    monkeypatch.setattr(output.time, "sleep", slept.append)
+    monkeypatch.setenv(WRITE_PAUSE_ENV, "0.25")
+    out = tmp_path / "out"
+    assert main(["solve", "ntip-2019-phase2", "--no-largest-cut", "--out", str(out)]) == 0
+    files = [p for p in out.iterdir() if p.is_file()]
+    assert len(files) >= 5 and slept == [0.25] * len(files)
+    slept.clear()
+    monkeypatch.delenv(WRITE_PAUSE_ENV)
+    assert main(["solve", "ntip-2019-phase2", "--no-largest-cut", "--out", str(out)]) == 0
+    assert set(slept) <= {0.0}
