@@ -140,7 +140,16 @@ def test_the_size_estimate_follows_the_built_model(tmp_path):
     assert len(direct.quality.links) == 30
     cases = {name: load_case(bundled_case(name)) for name in
              ("ntip-2019-phase2", "kaohsiung-2023-drought", "ntip-history-2015-2021")}
-    for name, case in {**cases, "direct": direct}.items():
+    # and ten zones under one train, each with one use and one recycled-water tank, K = 5: the
+    # tanks' layers, charges and deliveries are most of that model
+    from dataclasses import replace
+    from model.case.objects import Tank
+    from tests.factory import make_case
+    zones = [str(i) for i in range(10)]
+    tanks = replace(make_case([(f"P{z}", "rinse", z, 100, 0.9, None) for z in zones],
+                              [("T", 1e4, 0.7, tuple(zones), 1.0)], max_recycles=5),
+                    tanks=tuple(Tank(f"W{z}", z, "recycled", 100.0, 0.0, 0.0) for z in zones))
+    for name, case in {**cases, "direct": direct, "tanks": tanks}.items():
         m = build_model(case).model
         variables = sum(len(v) for v in m.component_objects(pyo.Var))
         constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))
