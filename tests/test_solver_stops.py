@@ -163,3 +163,19 @@ def test_a_portfolio_milp_is_solved_to_a_proven_gap_of_1e_9():
     lp = compile_and_load(f)
     assert lp.integer and MIP_REL_GAP == 1e-9
     assert lp.highs.getOptionValue("mip_rel_gap")[1] == MIP_REL_GAP
+
+
+def test_each_highs_run_is_named_by_its_stage(monkeypatch):
+    # the name goes into the progress line of a long run and into the one line a Ctrl-C
+    # prints ("interrupted during the total_cost stage"): every run has its stage's name,
+    # the simplex stages' too
+    labels = []
+    real = stages_module.run
+
+    def named(lp, label):
+        labels.append(label)
+        return real(lp, label)
+    monkeypatch.setattr(stages_module, "run", named)
+    stages_module.solve(build_model(load_case(bundled_case("ntip-2019-phase2"))))
+    assert labels[:2] == [TAP, "total_cost"]
+    assert set(labels) == {TAP, "total_cost", "even_sharing"}
