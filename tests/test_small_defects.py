@@ -431,11 +431,16 @@ def test_the_summary_gives_the_solve_times_to_a_tenth_of_a_millisecond():
     # summary.json's solve_seconds: each step's seconds as timed, rounded to 4 decimals (a
     # whole-second rounding would print 0 for every step of a plan that takes milliseconds);
     # compiling and loading the model into HiGHS takes some milliseconds at least
+    # and no step takes longer than the whole plan (a part of it, measured around it)
+    import time
     from model.studies import plan
+    start = time.perf_counter()
     seconds = plan(load_case(bundled_case("ntip-2019-phase2"))).summary.solve_seconds
+    whole = time.perf_counter() - start
     assert set(seconds) == {"load", "total_tap_m3", "total_cost", "even_sharing"}
     assert all(v >= 0 and v == round(v, 4) for v in seconds.values())
     assert seconds["load"] >= 1e-4
+    assert sum(seconds.values()) <= whole + 1e-4
 
 
 def test_a_one_period_plan_under_a_cut_gives_its_shortage_per_day_of_its_period(tmp_path):
