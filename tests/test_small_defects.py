@@ -470,3 +470,11 @@ def test_each_train_s_summary_says_over_how_many_days_it_is_a_mean():
     rows = r.trains[r.trains.train == first.train]
     assert first.treated_m3_per_day == pytest.approx(
         (rows.treated_m3_per_day * rows.days).sum() / days, rel=1e-12)
+
+
+def test_the_summary_names_the_second_stage_by_what_it_minimises():
+    # after the least tap, a case with prices minimises cost, one without any the treated volume
+    from model.studies import plan
+    assert plan(load_case(bundled_case("ntip-2019-phase2"))).summary.second_stage == "cost"
+    assert plan(load_case(bundled_case("wang-smith-1994"))).summary.second_stage == \
+        "treated volume"
