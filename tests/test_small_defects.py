@@ -478,3 +478,19 @@ def test_the_summary_names_the_second_stage_by_what_it_minimises():
     assert plan(load_case(bundled_case("ntip-2019-phase2"))).summary.second_stage == "cost"
     assert plan(load_case(bundled_case("wang-smith-1994"))).summary.second_stage == \
         "treated volume"
+
+
+def test_a_campus_with_no_demand_plans_nothing_and_says_so(tmp_path, capsys):
+    # every demand 0 (a campus shut down): no flow at all, so every table is empty; the plan is
+    # optimal with no tap, and the figures that divide by tap or demand have no value
+    from period_casefiles import write_case as write_period_case
+    from model.studies import plan
+    folder = write_period_case(tmp_path / "idle", {
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\nP,rinse,0,1.0,\n"})
+    r = plan(load_case(folder))
+    s = r.summary
+    assert r.allocation.empty and s.status == "optimal"
+    assert (s.demand_m3_per_day, s.tap_m3_per_day, s.recycled_m3_per_day) == (0.0, 0.0, 0.0)
+    assert s.uses_per_drop is None and s.tap_share is None
+    assert main(["solve", str(folder), "--no-largest-cut", "--out", str(tmp_path / "out")]) == 0
+    assert "uses per drop -" in capsys.readouterr().out

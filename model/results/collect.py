@@ -76,7 +76,10 @@ def _water(f: Formulation, uses: pd.DataFrame, trains: pd.DataFrame,
                            "w", days)
     treated = _per_day(trains, "treated_m3_per_day", days) if len(trains) else 0.0
     store = _storage(f, days)
-    from_trains = float((allocation.m3_per_day * allocation.period.map(f.net.days))[
+    # (as floats: with no flow at all, e.g. every demand 0, the mapped column would be empty
+    # strings, which pandas refuses to multiply)
+    days_of = allocation.period.map(f.net.days).astype(float)
+    from_trains = float((allocation.m3_per_day * days_of)[
         allocation.source.isin(f.net.train_of)].sum()) / days
     return dict(
         tap_m3_per_day=tap, demand_m3_per_day=demand, recycled_m3_per_day=recycled,
