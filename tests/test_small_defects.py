@@ -492,5 +492,12 @@ def test_a_campus_with_no_demand_plans_nothing_and_says_so(tmp_path, capsys):
     assert r.allocation.empty and s.status == "optimal"
     assert (s.demand_m3_per_day, s.tap_m3_per_day, s.recycled_m3_per_day) == (0.0, 0.0, 0.0)
     assert s.uses_per_drop is None and s.tap_share is None
-    assert main(["solve", str(folder), "--no-largest-cut", "--out", str(tmp_path / "out")]) == 0
+    html, xlsx = tmp_path / "r.html", tmp_path / "r.xlsx"
+    assert main(["solve", str(folder), "--no-largest-cut", "--out", str(tmp_path / "out"),
+                 "--html", str(html), "--xlsx", str(xlsx)]) == 0
     assert "uses per drop -" in capsys.readouterr().out
+    # the reports too: the Sankey and the per-plant chart weight an empty allocation table
+    assert "<h2>Where the water goes" in html.read_text()
+    book = pd.read_excel(xlsx, sheet_name=None)
+    assert book["allocation"].empty
+    assert book["summary"].set_index("key").value["tap_m3_per_day"] == 0

@@ -29,7 +29,7 @@ def plant_supply(results: Results) -> pd.DataFrame:
     g, recycled g), m3/day weighted over the horizon; `shortage` last."""
     days = results.periods.set_index("period").days
     a = results.allocation.assign(
-        flow=lambda d: d.m3_per_day * d.period.map(days) / days.sum(),
+        flow=lambda d: d.m3_per_day * d.period.map(days).astype(float) / days.sum(),
         kind=lambda d: source_kind(d.source))
     a["series"] = [k if k in ("tap", "tanker") else f"{k} generation {g}"
                    for k, g in zip(a.kind, a.generation)]

@@ -71,7 +71,8 @@ def _weights(results: Results) -> pd.Series:
 
 
 def _weighted(df: pd.DataFrame, weights: pd.Series, column: str = "m3_per_day") -> pd.Series:
-    return df[column] * df.period.map(weights)
+    # (as floats: an empty table, e.g. every demand 0, maps to empty strings)
+    return df[column] * df.period.map(weights).astype(float)
 
 
 def _supply_links(results: Results, names: Names, w: pd.Series) -> list[tuple]:
