@@ -501,3 +501,21 @@ def test_a_campus_with_no_demand_plans_nothing_and_says_so(tmp_path, capsys):
     book = pd.read_excel(xlsx, sheet_name=None)
     assert book["allocation"].empty
     assert book["summary"].set_index("key").value["tap_m3_per_day"] == 0
+
+
+@pytest.mark.parametrize("name, negative", [("kaohsiung-2021-drought", False),
+                                            ("ntip-history-2015-2021", True)])
+def test_the_multi_period_text_explains_a_negative_largest_cut_and_only_that(name, negative):
+    # the 2021 drought absorbs a cut of about 8% of its baseline; the 2015-2021 history's peak
+    # period needs more tap than its baseline (the horizon's mean), so its largest cut is below
+    # 0, and only then does the line say why
+    from model.results.report import _drought_text
+    from model.studies import plan
+    r = plan(load_case(bundled_case(name)), largest_cut=True)
+    cut = r.summary.largest_cut
+    assert (cut.largest_uniform_cut < 0) is negative
+    line = next(x for x in _drought_text(r).splitlines() if "largest uniform cut" in x)
+    head = (f"  largest uniform cut with no shortage: {cut.largest_uniform_cut:.4f} of "
+            f"{cut.largest_uniform_cut_baseline_m3_per_day:,.1f} m3/day")
+    assert line == head + (" (negative: the peak period needs more tap than the baseline even "
+                           "before any cut)" if negative else "")
