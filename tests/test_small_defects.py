@@ -149,7 +149,14 @@ def test_the_size_estimate_follows_the_built_model(tmp_path):
     tanks = replace(make_case([(f"P{z}", "rinse", z, 100, 0.9, None) for z in zones],
                               [("T", 1e4, 0.7, tuple(zones), 1.0)], max_recycles=5),
                     tanks=tuple(Tank(f"W{z}", z, "recycled", 100.0, 0.0, 0.0) for z in zones))
-    for name, case in {**cases, "direct": direct, "tanks": tanks}.items():
+    # and twenty tankers serving ten uses of one zone: one trucked flow per tanker and use, most
+    # of that model's variables
+    from model.case.objects import Emergency, Tanker
+    trucks = replace(make_case([(f"P{i}", "rinse", "1", 100, 0.9, None) for i in range(10)],
+                               [("T", 1e4, 0.7, ("1",), 1.0)], max_recycles=1),
+                     emergency=Emergency(tankers=tuple(Tanker(f"K{i}", 50.0, 100.0, ("1",))
+                                                       for i in range(20))))
+    for name, case in {**cases, "direct": direct, "tanks": tanks, "tankers": trucks}.items():
         m = build_model(case).model
         variables = sum(len(v) for v in m.component_objects(pyo.Var))
         constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))

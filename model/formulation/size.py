@@ -5,7 +5,7 @@ The count follows the sparse sets (`sets.py`) without making them: per period, a
 tap flow and one recycled flow per source that can reach it (the trains serving its zone and the
 recycled tanks in it) and generation up to its reuse limit; a train one feed per zone served and
 generation; plus tanks, tankers, shortages and quality flows. Constraints are about one per use,
-pool, pass and tank layer per period, and one per generation for each use that passes water
+pool, pass, tank layer and tanker per period, and one per generation for each use that passes water
 straight on to another (direct reuse).
 
 Memory per model item (variable or constraint) was measured on the benchmark cases (peak
@@ -70,7 +70,7 @@ def estimate_size(case: Case) -> ModelSize:
     per_period_vars = 2 * uses + deliveries + feeds + 3 * layers + tankers + direct \
         + len(case.trains) * len(case.tanks) * (K + 1)
     per_period_cons = uses * (2 + contaminants) + zones * (K + 1) + len(case.trains) * (K + 1) \
-        + 2 * layers + reusing * (K + 1)
+        + 2 * layers + reusing * (K + 1) + len(case.emergency.tankers)  # a capacity row each
     return ModelSize(periods * per_period_vars, periods * per_period_cons)
 
 
