@@ -82,3 +82,62 @@ def test_the_interval_is_wilson_s(killed, run):
     # 120 of 120 killed still leaves room for 3.1% survivors at 95%
     if killed == run == 120:
         assert low == pytest.approx(0.969, abs=5e-4)
+
+
+def test_a_draw_leaves_out_the_mutants_of_earlier_samples(tmp_path):
+    found = sample_tool.verdicts(_mutants(tmp_path))
+    earlier = frozenset(sample_tool.draw(found, 4, seed=7))
+    later = sample_tool.draw(found, 100, seed=9, exclude=earlier)
+    # 11 formulation and 1 solve mutant not run; the earlier sample took 4 + 1 of them
+    assert not set(later) & earlier and len(later) == 12 - len(earlier) == 7
+
+
+def test_a_run_interleaves_the_subpackages_and_takes_each_mutant_s_fastest_test_first():
+    names = ["model.formulation.a.x_f__mutmut_1", "model.formulation.a.x_f__mutmut_2",
+             "model.formulation.a.x_f__mutmut_3", "model.solve.b.x_g__mutmut_1",
+             "model.results.c.x_h__mutmut_1", "model.results.c.x_h__mutmut_2"]
+    assert sample_tool.run_order(names) == [names[0], names[3], names[4], names[1], names[5],
+                                            names[2]]
+    stats = {"tests_by_mangled_function_name": {"model.solve.b.x_g": ["t::slow", "t::fast",
+                                                                      "t::unknown"]},
+             "duration_by_test": {"t::slow": 9.0, "t::fast": 0.5}}
+    # a test with no recorded duration counts as instant
+    assert sample_tool.tests_of("model.solve.b.x_g__mutmut_1", stats) == [
+        "t::unknown", "t::fast", "t::slow"]
+    assert sample_tool.tests_of("model.solve.b.x_other__mutmut_1", stats) == []
+
+
+def test_a_run_writes_each_verdict_and_resumes_where_it_stopped(tmp_path):
+    names = [f"model.solve.b.x_g__mutmut_{i}" for i in range(1, 7)]
+    stats = {"tests_by_mangled_function_name": {"model.solve.b.x_g": ["t::a"]},
+             "duration_by_test": {}}
+    codes = {names[0]: 1, names[1]: 0, names[2]: -11, names[3]: None, names[4]: 4}
+    results = tmp_path / "results.txt"
+    results.write_text(f"{names[5]} survived 3\n")     # done before an interruption
+    ran = []
+
+    def runner(name, tests):
+        ran.append((name, tests))
+        return codes[name]
+    sample_tool.run_sample(names, results, stats, runner, workers=2)
+    assert sorted(ran) == [(n, ["t::a"]) for n in names[:5]]   # the sixth not run again
+    assert sample_tool.read_results(results) == {
+        names[0]: "killed", names[1]: "survived", names[2]: "crashed", names[3]: "timeout",
+        names[4]: "error4", names[5]: "survived"}
+    # score: a crash and a timeout count as kills, the usage error as nothing
+    found = {"formulation": {}, "results": {}, "solve": {n: None for n in names}}
+    counts = sample_tool.tally(found, names, sample_tool.read_results(results))
+    assert counts["solve"] == {"killed": 2, "timeout": 1, "survived": 2, "other": 1}
+
+
+def test_the_runner_switches_the_mutant_on_for_the_tests_it_runs(tmp_path):
+    # a real pytest process in a stand-in for mutants/: its one test fails only when the mutant
+    # it is told to run is the "bad" one, as mutmut's trampolines make the mutated code run
+    mutants = tmp_path / "mutants"
+    (mutants / "tests").mkdir(parents=True)
+    (mutants / "tests" / "test_one.py").write_text(
+        "import os\n\ndef test_it():\n    assert os.environ['MUTANT_UNDER_TEST'] != 'm.bad'\n")
+    run = sample_tool.pytest_runner(mutants, timeout_s=120)
+    assert run("m.bad", ["tests/test_one.py::test_it"]) == 1
+    assert run("m.good", ["tests/test_one.py::test_it"]) == 0
+    assert sample_tool.pytest_runner(mutants, timeout_s=1e-3)("m.good", ["tests"]) is None

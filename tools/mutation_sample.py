@@ -8,26 +8,41 @@ of them takes about half a day of both cores. A simple random sample of them, dr
 fixed seed per subpackage, gives an unbiased estimate of their score with a confidence
 interval instead:
 
-    .venv/bin/python tools/mutation_sample.py draw --per-package 120 --seed 20261126 > sample.txt
-    CI=true .venv/bin/mutmut run --max-children 2 $(cat sample.txt)
-    .venv/bin/python tools/mutation_sample.py score sample.txt
+    .venv/bin/python tools/mutation_sample.py draw --per-package 50 --seed 20261128 \
+        --exclude docs/mutation-samples/*.txt > sample.txt
+    .venv/bin/python tools/mutation_sample.py run sample.txt results.txt
+    .venv/bin/python tools/mutation_sample.py score sample.txt --results results.txt
 
-`draw` prints the names of not-yet-run mutants, `per-package` from each of model/formulation,
-model/solve and model/results (all of them where fewer are left). `score` prints, per
-subpackage, how the sample's mutants ended in mutmut and the Wilson 95% interval of the share
-killed (timeouts counted as mutmut counts them, as kills). A survivor is a lower bound on
-nothing: re-check it against the tests written for it, as for any survivor, and say which
-verdict it got.
+`draw` prints the names of not-yet-run mutants (leaving out those named in the `--exclude`
+files, i.e. earlier samples), `per-package` from each of model/formulation, model/solve and
+model/results (all of them where fewer are left). `run` runs the sample in its own order, not
+mutmut's: `mutmut run NAMES` takes the named mutants shortest test list first, so a run stopped
+part way is a biased sample. Each mutant runs against the tests mutmut recorded for its function
+(`mutants/mutmut-stats.json`), fastest first, stopping at the first failure, two at a time; each
+verdict is appended to the results file as soon as it is known, so an interrupted run resumes
+where it stopped. pytest's exit code 1 is a kill; a test process killed by a signal (a crash,
+e.g. a segmentation fault) is counted as a kill too, since the suite fails on it, but shown
+apart. `score` prints, per subpackage, how the sample's mutants ended (from the results file,
+else from mutmut's own runs) and the Wilson 95% interval of the share killed (timeouts counted
+as mutmut counts them, as kills). A survivor is a lower bound on nothing: re-check it against
+the tests written for it, as for any survivor, and say which verdict it got.
 
-Run it from the project folder, after a `mutmut run` has made `mutants/`.
+Run it from the project folder, after a `mutmut run` has made `mutants/` and profiled the tests
+(mutmut lists a test for a function only once it has run the suite with it; tests written
+after that are not run on the sample until mutmut profiles again).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import subprocess
 import sys
+import threading
+import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from scipy.stats import binomtest
@@ -49,15 +64,89 @@ def verdicts(mutants: Path) -> dict[str, dict[str, int | None]]:
     return found
 
 
-def draw(found: dict[str, dict[str, int | None]], per_package: int, seed: int) -> list[str]:
-    """A simple random sample of the mutants not yet run, `per_package` from each subpackage
-    (in the order of their files' paths, then their names, as `verdicts` reads them)."""
+def draw(found: dict[str, dict[str, int | None]], per_package: int, seed: int,
+         exclude: frozenset[str] = frozenset()) -> list[str]:
+    """A simple random sample of the mutants not yet run and not in `exclude`, `per_package`
+    from each subpackage (in the order of their files' paths, then their names, as `verdicts`
+    reads them)."""
     rng = random.Random(seed)
     names: list[str] = []
     for package in PACKAGES:
-        left = [name for name, code in found[package].items() if code is None]
+        left = [name for name, code in found[package].items()
+                if code is None and name not in exclude]
         names += rng.sample(left, min(per_package, len(left)))
     return names
+
+
+def run_order(names: list[str]) -> list[str]:
+    """The sample's names, the subpackages interleaved (first of each, second of each, ...), so
+    that each subpackage's share done grows evenly and a run stopped part way leaves each
+    subpackage a prefix of its own random order."""
+    by_package: dict[str, list[str]] = {}
+    for name in names:
+        by_package.setdefault(name.split(".")[1], []).append(name)
+    longest = max(map(len, by_package.values()), default=0)
+    return [group[i] for i in range(longest) for group in by_package.values() if i < len(group)]
+
+
+def tests_of(name: str, stats: dict) -> list[str]:
+    """The tests mutmut recorded for the mutant's function, fastest first."""
+    function = name.rsplit("__mutmut_", 1)[0]
+    duration = stats["duration_by_test"]
+    return sorted(stats["tests_by_mangled_function_name"].get(function, []),
+                  key=lambda test: (duration.get(test, 0.0), test))
+
+
+def verdict(returncode: int) -> str:
+    """pytest's exit code as a verdict: 1 (a test failed) killed, 0 survived, a signal crashed
+    (counted as a kill), anything else (usage or collection error) an error that counts as
+    nothing."""
+    if returncode == 1:
+        return "killed"
+    if returncode == 0:
+        return "survived"
+    return "crashed" if returncode < 0 else f"error{returncode}"
+
+
+def read_results(path: Path) -> dict[str, str]:
+    """name -> verdict, from the lines `run` appended ("name verdict seconds")."""
+    if not path.exists():
+        return {}
+    return {line.split()[0]: line.split()[1] for line in path.read_text().splitlines()
+            if line.strip()}
+
+
+def pytest_runner(mutants: Path, timeout_s: float):
+    """Runs one mutant's tests in `mutants/` with mutmut's trampoline switched to it: pytest's
+    exit code, or None when the tests time out."""
+    def run(name: str, tests: list[str]) -> int | None:
+        env = {**os.environ, "MUTANT_UNDER_TEST": name, "CI": "true"}
+        try:
+            return subprocess.run(
+                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                 "-p", "no:randomly", "-n0", *tests], cwd=mutants, env=env,
+                capture_output=True, timeout=timeout_s).returncode
+        except subprocess.TimeoutExpired:
+            return None
+    return run
+
+
+def run_sample(names: list[str], results: Path, stats: dict, runner, workers: int = 2) -> None:
+    """Run each mutant not yet in `results` (resuming an interrupted run), in `run_order`,
+    `workers` at a time; append "name verdict seconds" as each ends."""
+    done = read_results(results)
+    lock = threading.Lock()
+
+    def one(name: str) -> None:
+        tests = tests_of(name, stats)
+        t0 = time.perf_counter()
+        code = runner(name, tests) if tests else "notests"
+        result = code if code == "notests" else "timeout" if code is None else verdict(code)
+        with lock, results.open("a") as out:
+            out.write(f"{name} {result} {time.perf_counter() - t0:.0f}\n")
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, [n for n in run_order(names) if n not in done]))
 
 
 def outcome(code: int | None) -> str:
@@ -72,14 +161,22 @@ def outcome(code: int | None) -> str:
     return "other"
 
 
-def tally(found: dict[str, dict[str, int | None]], names: list[str]) -> dict[str, Counter]:
-    """How the named mutants ended, by subpackage."""
+# `run`'s verdicts as `score` counts them; an error or a mutant with no test is "other"
+RUN_OUTCOME = {"killed": "killed", "crashed": "killed", "survived": "survived",
+               "timeout": "timeout"}
+
+
+def tally(found: dict[str, dict[str, int | None]], names: list[str],
+          results: dict[str, str] | None = None) -> dict[str, Counter]:
+    """How the named mutants ended, by subpackage: the verdict `run` gave where there is one
+    (a crash counted as killed, an error or a mutant with no test as other), else mutmut's."""
     by_name = {name: (package, code) for package, codes in found.items()
                for name, code in codes.items()}
     counts = {package: Counter() for package in PACKAGES}
     for name in names:
         package, code = by_name[name]
-        counts[package][outcome(code)] += 1
+        given = (results or {}).get(name)
+        counts[package][outcome(code) if given is None else RUN_OUTCOME.get(given, "other")] += 1
     return counts
 
 
@@ -110,14 +207,28 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("draw", help="print a seeded sample of the mutants not yet run")
     d.add_argument("--per-package", type=int, default=120)
     d.add_argument("--seed", type=int, default=20261126)
+    d.add_argument("--exclude", type=Path, nargs="*", default=[],
+                   help="files of names not to draw (earlier samples)")
+    r = sub.add_parser("run", help="run a sample in its own order; resumes an interrupted run")
+    r.add_argument("names", type=Path, help="the file `draw` wrote")
+    r.add_argument("results", type=Path, help="appended: one 'name verdict seconds' per mutant")
+    r.add_argument("--workers", type=int, default=2)
+    r.add_argument("--timeout", type=float, default=1500.0, help="seconds per mutant")
     s = sub.add_parser("score", help="how a sample's mutants ended, with a 95%% interval")
     s.add_argument("names", type=Path, help="the file `draw` wrote")
+    s.add_argument("--results", type=Path, help="the file `run` wrote")
     args = parser.parse_args(argv)
     found = verdicts(args.mutants)
     if args.command == "draw":
-        print("\n".join(draw(found, args.per_package, args.seed)))
+        exclude = frozenset(n for f in args.exclude for n in f.read_text().split())
+        print("\n".join(draw(found, args.per_package, args.seed, exclude)))
+    elif args.command == "run":
+        stats = json.loads((args.mutants / "mutmut-stats.json").read_text())
+        run_sample(args.names.read_text().split(), args.results, stats,
+                   pytest_runner(args.mutants.resolve(), args.timeout), args.workers)
     else:
-        print("\n".join(score_lines(tally(found, args.names.read_text().split()))))
+        results = read_results(args.results) if args.results else None
+        print("\n".join(score_lines(tally(found, args.names.read_text().split(), results))))
     return 0
 
 
