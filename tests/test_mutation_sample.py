@@ -141,3 +141,16 @@ def test_the_runner_switches_the_mutant_on_for_the_tests_it_runs(tmp_path):
     assert run("m.bad", ["tests/test_one.py::test_it"]) == 1
     assert run("m.good", ["tests/test_one.py::test_it"]) == 0
     assert sample_tool.pytest_runner(mutants, timeout_s=1e-3)("m.good", ["tests"]) is None
+
+
+def test_a_draw_may_be_limited_to_some_functions_and_then_takes_all_of_them(tmp_path, capsys):
+    mutants = _mutants(tmp_path)
+    found = sample_tool.verdicts(mutants)
+    census = sample_tool.draw(found, 1000, seed=1, only=("model.formulation.flows.x_f",
+                                                          "model.solve."))
+    assert sorted(census) == sorted([f"model.formulation.flows.x_f__mutmut_{i}"
+                                     for i in range(1, 11)]
+                                    + ["model.solve.highs.xǁLoadedLPǁrun__mutmut_4"])
+    assert sample_tool.main(["--mutants", str(mutants), "draw", "--per-package", "5",
+                             "--only", "model.formulation.sets."]) == 0
+    assert capsys.readouterr().out == "model.formulation.sets.x_s__mutmut_2\n"   # the one left

@@ -65,15 +65,16 @@ def verdicts(mutants: Path) -> dict[str, dict[str, int | None]]:
 
 
 def draw(found: dict[str, dict[str, int | None]], per_package: int, seed: int,
-         exclude: frozenset[str] = frozenset()) -> list[str]:
-    """A simple random sample of the mutants not yet run and not in `exclude`, `per_package`
-    from each subpackage (in the order of their files' paths, then their names, as `verdicts`
-    reads them)."""
+         exclude: frozenset[str] = frozenset(), only: tuple[str, ...] = ("model.",)) -> list[str]:
+    """A simple random sample of the mutants not yet run and not in `exclude` whose names start
+    with one of `only`, `per_package` from each subpackage (in the order of their files' paths,
+    then their names, as `verdicts` reads them). With `per_package` at least the number left,
+    it is all of them: a census."""
     rng = random.Random(seed)
     names: list[str] = []
     for package in PACKAGES:
         left = [name for name, code in found[package].items()
-                if code is None and name not in exclude]
+                if code is None and name not in exclude and name.startswith(only)]
         names += rng.sample(left, min(per_package, len(left)))
     return names
 
@@ -209,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--seed", type=int, default=20261126)
     d.add_argument("--exclude", type=Path, nargs="*", default=[],
                    help="files of names not to draw (earlier samples)")
+    d.add_argument("--only", nargs="+", default=["model."],
+                   help="draw only mutants whose names start with one of these, e.g. "
+                        "model.results.report.x__drought_text")
     r = sub.add_parser("run", help="run a sample in its own order; resumes an interrupted run")
     r.add_argument("names", type=Path, help="the file `draw` wrote")
     r.add_argument("results", type=Path, help="appended: one 'name verdict seconds' per mutant")
@@ -221,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     found = verdicts(args.mutants)
     if args.command == "draw":
         exclude = frozenset(n for f in args.exclude for n in f.read_text().split())
-        print("\n".join(draw(found, args.per_package, args.seed, exclude)))
+        print("\n".join(draw(found, args.per_package, args.seed, exclude, tuple(args.only))))
     elif args.command == "run":
         stats = json.loads((args.mutants / "mutmut-stats.json").read_text())
         run_sample(args.names.read_text().split(), args.results, stats,
