@@ -204,3 +204,16 @@ def test_a_value_within_tolerance_outside_its_bound_is_read_silently(monkeypatch
     stages_module.solve(f)
     assert nudged["column"].value == -1e-12
     assert [r.getMessage() for r in caplog.records if r.name.startswith("pyomo")] == []
+
+
+def test_every_highs_the_plan_loads_runs_at_tolerances_100_times_tighter_than_highs_s_own():
+    # 1e-9 for rows and reduced costs instead of HiGHS's 1e-7 (model.solve.highs.new_highs):
+    # with fair rationing's stages at 1e-7 a warm re-solve moved a shortage by 1.6e-6 relative
+    import highspy
+    case = make_case([("A", "rinse", "1", 300, 1.0, None)], [("T", 1e6, 0.5, ("1",), 1.0)],
+                     max_recycles=1)
+    h = compile_and_load(build_model(case)).highs
+    default = highspy.Highs().getOptions()
+    for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+        assert getattr(default, option) == 1e-7
+        assert getattr(h.getOptions(), option) == 1e-9, option
