@@ -170,3 +170,27 @@ def test_the_write_pause_hook_pauses_after_each_file_of_the_out_folder(tmp_path,
     monkeypatch.delenv(WRITE_PAUSE_ENV)
     assert main(["solve", "ntip-2019-phase2", "--no-largest-cut", "--out", str(out)]) == 0
     assert set(slept) <= {0.0}
+
+
+def test_ctrl_c_while_the_model_loads_into_highs_names_that_stage(monkeypatch):
+    # between the build and the first solver stage, the compile and bulk load into HiGHS is a
+    # stage of its own (about a second on 2,000 plants): a Ctrl-C there says so
+    import logging
+    from model import interrupts
+    from model.solve import stages as stages_module
+    from tests.factory import make_case
+    f = build_model(make_case([("A", "rinse", "1", 300, 1.0, None)],
+                              [("T", 1e6, 0.5, ("1",), 1.0)], max_recycles=1))
+
+    def loading(f, time_limit_s=None):
+        os.kill(os.getpid(), signal.SIGINT)   # the handler raises here, in the main thread
+        raise AssertionError("the signal did not stop the load")
+
+    monkeypatch.setattr(stages_module, "compile_and_load", loading)
+    try:
+        with interrupts.handled(), pytest.raises(Interrupted) as stop:
+            stages_module.solve(f)
+    finally:
+        logging.disable(logging.NOTSET)   # a signal silences logging for the rest of a run
+    assert stop.value.message == ("interrupted (SIGINT) during the loading of the model into "
+                                  "HiGHS; no output was written")
