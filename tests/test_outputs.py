@@ -301,3 +301,23 @@ def test_a_folder_of_other_files_is_named_by_its_first_five(tmp_path):
     with pytest.raises(OutputError) as exc:
         check_outputs(out, {})
     assert "(a.txt, b.txt, c.txt, d.txt, e.txt); the output folder" in str(exc.value)
+
+
+def test_every_problem_with_the_output_paths_is_listed_at_once_word_for_word(tmp_path):
+    # --out an existing file, --json an existing folder, --report under a file, --xlsx the very
+    # file --html names (spelt another way): one refusal listing each problem once, the path
+    # problems in the options' order and then the files named twice, each line whole; an
+    # option not asked for (None) is no problem
+    afile, adir = tmp_path / "afile", tmp_path / "adir"
+    afile.write_text("x")
+    adir.mkdir()
+    html = tmp_path / "plan.html"
+    same = tmp_path / "adir" / ".." / "plan.html"
+    with pytest.raises(OutputError) as exc:
+        check_outputs(afile, {"--json": adir, "--html": html, "--xlsx": same,
+                              "--report": afile / "r.txt", "--none": None})
+    assert exc.value.problems == [
+        f"--out {str(afile)!r} is a file, not a folder",
+        f"--json {str(adir)!r} is a folder; give a file name",
+        f"--report {str(afile / 'r.txt')!r}: {afile} is a file, not a folder",
+        f"--xlsx {str(same)!r} is the same file as --html"]
