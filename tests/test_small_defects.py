@@ -526,3 +526,25 @@ def test_the_multi_period_text_explains_a_negative_largest_cut_and_only_that(nam
             f"{cut.largest_uniform_cut_baseline_m3_per_day:,.1f} m3/day")
     assert line == head + (" (negative: the peak period needs more tap than the baseline even "
                            "before any cut)" if negative else "")
+
+
+def test_a_one_period_plan_with_rationing_or_a_tank_gets_the_horizon_section():
+    # the drought section is for plans with more than one period, rationing or tanks; a steady
+    # plan with none of them gets the drought resilience alone. One period rationed at a 10%
+    # cut, and one period with a recycled-water tank, each get the horizon's volumes
+    from dataclasses import replace
+    from model.case.objects import Tank
+    from model.results.report import _drought_text
+    from model.studies import plan
+    from model.studies.drought import with_cut
+    steady = load_case(bundled_case("ntip-2019-phase2"))
+    rationed = plan(with_cut(steady, 0.1), largest_cut=True)
+    tank = plan(replace(steady, tanks=(Tank("W", "1", "recycled", 100.0, 0.0, 0.0),)))
+    for r in (rationed, tank):
+        lines = _drought_text(r).splitlines()
+        assert len(r.periods) == 1 and lines[:2] == ["", "over the horizon (m3)"]
+        assert "drought resilience" not in lines
+    assert any(x.startswith("  rationing baseline 7,496.2 m3/day") for x in
+               _drought_text(rationed).splitlines())
+    alone = _drought_text(plan(steady, largest_cut=True))
+    assert alone.startswith("\n\ndrought resilience\n")
