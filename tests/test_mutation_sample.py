@@ -55,9 +55,8 @@ def test_a_draw_takes_only_mutants_not_run_of_the_three_subpackages_and_repeats_
 def test_score_counts_each_outcome_as_mutmut_does_and_timeouts_as_kills(tmp_path, capsys):
     mutants = _mutants(tmp_path)
     names = tmp_path / "sample.txt"
-    picked = ["model.solve.highs.xǁLoadedLPǁrun__mutmut_1", "model.solve.highs.xǁLoadedLPǁrun__mutmut_2",
-              "model.solve.highs.xǁLoadedLPǁrun__mutmut_3", "model.solve.highs.xǁLoadedLPǁrun__mutmut_4",
-              "model.results.tables.x_t__mutmut_1", "model.results.tables.x_t__mutmut_2"]
+    picked = [f"model.solve.highs.xǁLoadedLPǁrun__mutmut_{i}" for i in range(1, 5)] + [
+        "model.results.tables.x_t__mutmut_1", "model.results.tables.x_t__mutmut_2"]
     names.write_text("\n".join(picked) + "\n")
     counts = sample_tool.tally(sample_tool.verdicts(mutants), picked)
     assert counts["solve"] == {"survived": 1, "timeout": 1, "killed": 1, "not run": 1}
