@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import platform
+import shutil
 import signal
 import stat
 import sys
@@ -321,3 +322,34 @@ def test_every_problem_with_the_output_paths_is_listed_at_once_word_for_word(tmp
         f"--json {str(adir)!r} is a folder; give a file name",
         f"--report {str(afile / 'r.txt')!r}: {afile} is a file, not a folder",
         f"--xlsx {str(same)!r} is the same file as --html"]
+
+
+def test_writing_checks_the_paths_against_the_inputs_itself(tmp_path):
+    # library use (a notebook) calls write_outputs without the command line's check before the
+    # solve: it refuses an --out that is the case folder on its own, and writes nothing
+    case = tmp_path / "case"
+    shutil.copytree(Path("data/ntip-2019-phase2"), case)
+    before = sorted((p.name, p.read_bytes()) for p in case.iterdir())
+    with pytest.raises(OutputError) as exc:
+        write_outputs(case, {"allocation.csv": "a\n"}, protected=[case])
+    assert exc.value.problems == [
+        f"--out {str(case)!r} is the case folder {case.resolve()}: it would overwrite the "
+        "inputs plants.csv, uses.csv"]
+    assert sorted((p.name, p.read_bytes()) for p in case.iterdir()) == before
+
+
+def test_clean_up_of_a_temporary_folder_never_raises(tmp_path, monkeypatch):
+    # removing the temporary siblings runs while a failure or a signal is being handled: an
+    # error there (a file that cannot be unlinked) must not replace the error being reported
+    tmp = tmp_path / ".out.wateralloc-x"
+    tmp.mkdir()
+    (tmp / "allocation.csv").write_text("a\n")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("not allowed")
+    monkeypatch.setattr(os, "unlink", refuse)
+    atomic.remove(tmp)          # no exception: the folder is left, nothing else happens
+    monkeypatch.undo()
+    assert (tmp / "allocation.csv").exists()
+    atomic.remove(tmp)
+    assert not tmp.exists()

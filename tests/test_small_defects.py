@@ -548,3 +548,23 @@ def test_a_one_period_plan_with_rationing_or_a_tank_gets_the_horizon_section():
                _drought_text(rationed).splitlines())
     alone = _drought_text(plan(steady, largest_cut=True))
     assert alone.startswith("\n\ndrought resilience\n")
+
+
+def test_a_rationed_plan_without_prices_or_dates_says_neither(tmp_path):
+    # one use of 100 m3/day returning all its water, one train at 50% that treats once: the
+    # least tap is 100 / 1.5 = 66.7, a 10% cut caps tap at 60, which brings 0.5 x 60 = 30 of
+    # recycled water, so 10 goes short. The case has no prices (no cost) and its one period no
+    # start date: the horizon lines name neither
+    from period_casefiles import write_case as write_period_case
+    from model.results.report import _drought_text
+    from model.studies import plan
+    from model.studies.drought import with_cut
+    folder = write_period_case(tmp_path / "case", {
+        "treatment.csv": "train,capacity_m3_per_day,recovery,zones\nT,1000,0.5,1\n"})
+    r = plan(with_cut(load_case(folder), 0.1))
+    assert r.summary.cost is None and r.summary.first_shortage_start is None
+    lines = _drought_text(r).splitlines()
+    assert lines[2:5] == [
+        "  tap 60   recycled 30   tanker 0 (0 trucks of 20 t)   shortage 10",
+        "  holds 0 days without shortage; first shortage in period steady",
+        "  rationing baseline 66.7 m3/day (computed: unrestricted minimal tap draw of this case)"]
