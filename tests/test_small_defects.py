@@ -526,6 +526,12 @@ def test_the_multi_period_text_explains_a_negative_largest_cut_and_only_that(nam
             f"{cut.largest_uniform_cut_baseline_m3_per_day:,.1f} m3/day")
     assert line == head + (" (negative: the peak period needs more tap than the baseline even "
                            "before any cut)" if negative else "")
+    # neither goes short: the whole horizon holds, and there is no shortage line
+    lines = _drought_text(r).splitlines()
+    assert r.summary.first_shortage_period is None and r.summary.shortage_m3_per_day is None
+    assert lines[3] == (f"  holds {r.summary.days_without_shortage:,.0f} days without shortage "
+                        "(the whole horizon)")
+    assert not [x for x in lines if x.startswith("  shortage ")]
 
 
 def test_a_one_period_plan_with_rationing_or_a_tank_gets_the_horizon_section():
@@ -564,7 +570,8 @@ def test_a_rationed_plan_without_prices_or_dates_says_neither(tmp_path):
     r = plan(with_cut(load_case(folder), 0.1))
     assert r.summary.cost is None and r.summary.first_shortage_start is None
     lines = _drought_text(r).splitlines()
-    assert lines[2:5] == [
+    assert lines[2:7] == [
         "  tap 60   recycled 30   tanker 0 (0 trucks of 20 t)   shortage 10",
         "  holds 0 days without shortage; first shortage in period steady",
-        "  rationing baseline 66.7 m3/day (computed: unrestricted minimal tap draw of this case)"]
+        "  rationing baseline 66.7 m3/day (computed: unrestricted minimal tap draw of this case)",
+        "  shortage 10.0 m3/day", ""]   # no largest cut asked for: no line for it
