@@ -286,7 +286,8 @@ def test_a_file_under_another_file_is_refused_before_anything_is_solved(tmp_path
 
 
 def test_a_folder_of_other_files_is_named_by_its_first_five(tmp_path):
-    # seven files the tool did not write: the refusal names the first five, sorted, then "..."
+    # seven files the tool did not write: the refusal names the first five, sorted, then "...";
+    # five are all named, six the first five and "..."
     out = tmp_path / "mine"
     out.mkdir()
     for name in "gfedcba":
@@ -302,6 +303,10 @@ def test_a_folder_of_other_files_is_named_by_its_first_five(tmp_path):
     with pytest.raises(OutputError) as exc:
         check_outputs(out, {})
     assert "(a.txt, b.txt, c.txt, d.txt, e.txt); the output folder" in str(exc.value)
+    (out / "f.txt").write_text("f")   # six: the sixth is left out, and "..." says so
+    with pytest.raises(OutputError) as exc:
+        check_outputs(out, {})
+    assert "(a.txt, b.txt, c.txt, d.txt, e.txt ...); the output folder" in str(exc.value)
 
 
 def test_every_problem_with_the_output_paths_is_listed_at_once_word_for_word(tmp_path):
@@ -353,3 +358,27 @@ def test_clean_up_of_a_temporary_folder_never_raises(tmp_path, monkeypatch):
     assert (tmp / "allocation.csv").exists()
     atomic.remove(tmp)
     assert not tmp.exists()
+
+
+def test_ctrl_c_while_the_output_is_written_names_that_stage(tmp_path, monkeypatch):
+    # in process (library use too): a signal while the files are being written stops the run
+    # with the stage named, and the new folder is not left behind
+    import logging
+    from model import interrupts
+    from model.errors import Interrupted
+    from model.results import output
+    real = output._write_new
+
+    def write_then_signal(path, content):
+        real(path, content)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(output, "_write_new", write_then_signal)
+    try:
+        with interrupts.handled(), pytest.raises(Interrupted) as stop:
+            write_outputs(tmp_path / "out", {"allocation.csv": "a\n", "summary.json": "{}"})
+    finally:
+        logging.disable(logging.NOTSET)   # a signal silences logging for the rest of a run
+    assert stop.value.message == ("interrupted (SIGINT) during the writing of the output; no "
+                                  "output was written")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

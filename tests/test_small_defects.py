@@ -338,7 +338,8 @@ def test_the_text_report_s_trains_section_says_what_its_means_are_over_and_adds_
     stored = _train_lines(replace(steady, trains=trains))
     assert stored[2].splitlines()[1].split()[TRAIN_TEXT.index("capacity_value")] == "-"
     assert header(stored) == TRAIN_TEXT + ["stored_m3_per_day", "effective_recovery"]
-    assert stored[-1].startswith("  stored: product put into tanks")
+    assert stored[-1] == ("  stored: product put into tanks (delivered to uses later); "
+                          "effective_recovery: product / treated, boosts included")
     # two periods of 1 and 2 days, the fewest that make means
     from period_casefiles import write_case as write_period_case
     two = plan(load_case(write_period_case(tmp_path, {
