@@ -382,3 +382,15 @@ def test_ctrl_c_while_the_output_is_written_names_that_stage(tmp_path, monkeypat
     assert stop.value.message == ("interrupted (SIGINT) during the writing of the output; no "
                                   "output was written")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_an_output_on_a_case_workbook_names_it_as_the_input_file(tmp_path):
+    # a case given as one workbook is an input file, not a case folder: the refusals say which
+    book = tmp_path / "campus.xlsx"
+    book.write_bytes(b"PK")   # only its path matters here
+    with pytest.raises(OutputError) as exc:
+        check_outputs(tmp_path, {"--json": book}, protected=[book])
+    assert exc.value.problems == [
+        f"--out {str(tmp_path)!r} holds the input file {book.resolve()}; replacing it would "
+        "delete the inputs",
+        f"--json {str(book)!r} is the input file {book.resolve()}; inputs are never written"]
