@@ -394,3 +394,30 @@ def test_an_output_on_a_case_workbook_names_it_as_the_input_file(tmp_path):
         f"--out {str(tmp_path)!r} holds the input file {book.resolve()}; replacing it would "
         "delete the inputs",
         f"--json {str(book)!r} is the input file {book.resolve()}; inputs are never written"]
+
+
+@pytest.mark.parametrize("failing", [2, 3])
+def test_a_rename_that_fails_in_a_swap_without_exchange_keeps_the_old_output(
+        failing, tmp_path, monkeypatch):
+    # without an atomic exchange a swap is three renames (old output aside, new in place,
+    # old to the temporary name); if the second or the third fails, the renames done are
+    # undone: the old output is where it was, whole, and nothing is left beside it
+    monkeypatch.setattr(atomic, "_RENAMEAT2", None)
+    out = tmp_path / "out"
+    write_outputs(out, {"allocation.csv": "old\n", "shortages.csv": "old\n"})
+    real, calls = os.rename, []
+
+    def rename(a, b):
+        calls.append((Path(a).name, Path(b).name))
+        if len(calls) == failing:
+            raise OSError(errno.EIO, "injected", str(b))
+        real(a, b)
+
+    monkeypatch.setattr(atomic.os, "rename", rename)
+    with pytest.raises(OSError, match="injected"):
+        write_outputs(out, {"allocation.csv": "new\n"})
+    monkeypatch.undo()
+    assert calls[0][0] == "out" and calls[0][1].endswith(".old")   # the first put it aside
+    assert names(out) == {"allocation.csv", "shortages.csv"}
+    assert (out / "allocation.csv").read_text() == "old\n"
+    assert siblings(out) == []

@@ -3,8 +3,9 @@
 `swap(new, target)` moves `new` to `target`. When `target` exists, the two are exchanged: on
 Linux with `renameat2(..., RENAME_EXCHANGE)`, which swaps two paths atomically, so there is no
 moment at which `target` is missing or mixed; elsewhere (or on a file system without it) with
-three renames, during which `target` is briefly absent but never mixed. Afterwards `new` holds
-the old contents, for the caller to delete, or to swap back.
+three renames, during which `target` is briefly absent but never mixed (and which are undone if
+one of them fails). Afterwards `new` holds the old contents, for the caller to delete, or to
+swap back.
 
 `signals_held()` holds SIGINT and SIGTERM while a commit runs: a handler records a signal that
 arrives meanwhile, and when the block ends the handlers in force before come back and the signal
@@ -67,11 +68,28 @@ def swap(new: Path, target: Path) -> bool:
         os.rename(new, target)
         return False
     if not _exchange(new, target):
-        aside = new.with_name(new.name + ".old")
-        os.rename(target, aside)
-        os.rename(new, target)
-        os.rename(aside, new)
+        _swap_by_renames(new, target)
     return True
+
+
+def _swap_by_renames(new: Path, target: Path) -> None:
+    """Exchange two existing paths with three renames, through an aside name. If a rename
+    fails, those done are undone before the error goes on, so both paths hold what they held:
+    the old contents are never left only under the aside name, where a clean-up would take
+    them for a temporary file."""
+    aside = new.with_name(new.name + ".old")
+    os.rename(target, aside)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(aside, target)
+        raise
+    try:
+        os.rename(aside, new)
+    except BaseException:
+        os.rename(target, new)
+        os.rename(aside, target)
+        raise
 
 
 def unswap(new: Path, target: Path, existed: bool) -> None:

@@ -226,9 +226,11 @@ class _Staged:
         # the temporary paths now hold the old output (or nothing): removed by clean()
 
     def clean(self) -> None:
+        # (not the swap's aside name, `tmp.old`: a swap that fails undoes its renames, so that
+        # name is left only when undoing failed too, and then it holds the only copy of the old
+        # output)
         for tmp, _ in self.items:
             atomic.remove(tmp)
-            atomic.remove(tmp.with_name(tmp.name + ".old"))
 
 
 class _Undo(Exception):
