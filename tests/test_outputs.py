@@ -421,3 +421,18 @@ def test_a_rename_that_fails_in_a_swap_without_exchange_keeps_the_old_output(
     assert names(out) == {"allocation.csv", "shortages.csv"}
     assert (out / "allocation.csv").read_text() == "old\n"
     assert siblings(out) == []
+
+
+def test_the_folder_is_written_beside_the_target_under_a_hidden_name_of_its_own(
+        tmp_path, monkeypatch):
+    # while it is written, the new folder is a hidden sibling named after the target (on the
+    # same file system, so the swap is a rename; recognisable as this tool's if a crash leaves it)
+    from model.results import output
+    seen: list[list[str]] = []
+    monkeypatch.setattr(output.time, "sleep",
+                        lambda s: seen.append(sorted(p.name for p in tmp_path.iterdir())))
+    monkeypatch.setenv(output.WRITE_PAUSE_ENV, "0.1")
+    write_outputs(tmp_path / "out", {"allocation.csv": "a\n"})
+    assert len(seen) == 1 and len(seen[0]) == 1
+    assert seen[0][0].startswith(".out.wateralloc-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
