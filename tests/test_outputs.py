@@ -436,3 +436,17 @@ def test_the_folder_is_written_beside_the_target_under_a_hidden_name_of_its_own(
     assert len(seen) == 1 and len(seen[0]) == 1
     assert seen[0][0].startswith(".out.wateralloc-")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_json_gets_plain_numbers_from_numpy_and_null_for_what_json_lacks():
+    # numpy scalars (an int64 count, a float32 NaN, a bool) become Python's, and a NaN or an
+    # infinity becomes null, at any depth: the result is valid JSON
+    import numpy as np
+    from model.results.output import json_safe
+    value = {"trucks": np.int64(3), "share": np.float32("nan"), "flags": [np.bool_(True)],
+             "nested": ({"inf": float("inf"), "x": np.float64(2.5)},)}
+    safe = json_safe(value)
+    assert safe == {"trucks": 3, "share": None, "flags": [True],
+                    "nested": [{"inf": None, "x": 2.5}]}
+    assert type(safe["trucks"]) is int and type(safe["flags"][0]) is bool
+    assert json.loads(json.dumps(safe, allow_nan=False)) == safe

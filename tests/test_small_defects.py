@@ -576,3 +576,22 @@ def test_a_rationed_plan_without_prices_or_dates_says_neither(tmp_path):
         "  holds 0 days without shortage; first shortage in period steady",
         "  rationing baseline 66.7 m3/day (computed: unrestricted minimal tap draw of this case)",
         "  shortage 10.0 m3/day", ""]   # no largest cut asked for: no line for it
+
+
+def test_a_period_with_no_rationing_stage_shows_a_dash_in_the_text_periods_table(tmp_path):
+    # the 2021 drought with its first period taken out of the stage schedule (a blank stage):
+    # that period's stage is missing in the table, and the text shows "-", never "NaN"
+    from model.results.report import _drought_text
+    from model.studies import plan
+    case = tmp_path / "case"
+    shutil.copytree(bundled_case("kaohsiung-2021-drought"), case)
+    rows = (case / "periods.csv").read_text().splitlines()
+    assert rows[1] == "2021-02-01,2021-02-01,24,blue"
+    rows[1] = "2021-02-01,2021-02-01,24,"
+    (case / "periods.csv").write_text("\n".join(rows) + "\n")
+    r = plan(load_case(case))
+    assert r.periods.stage.isna().tolist() == [True] + [False] * (len(r.periods) - 1)
+    lines = _drought_text(r).splitlines()
+    first = lines[lines.index("periods (m3)") + 2].split()
+    assert first[:4] == ["2021-02-01", "2021-02-01", "24", "-"]
+    assert "NaN" not in _drought_text(r) and "nan" not in _drought_text(r)
