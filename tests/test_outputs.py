@@ -340,6 +340,12 @@ def test_writing_checks_the_paths_against_the_inputs_itself(tmp_path):
     assert exc.value.problems == [
         f"--out {str(case)!r} is the case folder {case.resolve()}: it would overwrite the "
         "inputs plants.csv, uses.csv"]
+    # and a single file over an input
+    with pytest.raises(OutputError) as exc:
+        write_outputs(None, {}, {"--json": (case / "uses.csv", "{}")}, protected=[case])
+    assert exc.value.problems == [
+        f"--json {str(case / 'uses.csv')!r} lies inside the case folder {case.resolve()}: it "
+        "would overwrite the input uses.csv"]
     assert sorted((p.name, p.read_bytes()) for p in case.iterdir()) == before
 
 

@@ -340,6 +340,11 @@ def test_the_text_report_s_trains_section_says_what_its_means_are_over_and_adds_
     assert header(stored) == TRAIN_TEXT + ["stored_m3_per_day", "effective_recovery"]
     assert stored[-1] == ("  stored: product put into tanks (delivered to uses later); "
                           "effective_recovery: product / treated, boosts included")
+    # a train without capacity (no utilization) beside one with: a dash in a column of numbers
+    pair = [replace(steady.trains[0], utilization=None), replace(steady.trains[0], train="K15")]
+    rows = _train_lines(replace(steady, trains=pair))[2].splitlines()
+    at = TRAIN_TEXT.index("utilization")
+    assert rows[1].split()[at] == "-" and rows[2].split()[at] == figure(pair[1].utilization)
     # two periods of 1 and 2 days, the fewest that make means
     from period_casefiles import write_case as write_period_case
     two = plan(load_case(write_period_case(tmp_path, {
@@ -366,12 +371,17 @@ def test_the_text_report_s_quality_and_train_legends_word_for_word():
     binding = [{"kind": "train feed", "train": "K14", "contaminant": "TDS",
                 "limit_ppm": 1234.5678, "tap_saved_per_ppm": 0.123456},
                {"kind": "use inlet", "plant": "P1", "use": "rinse", "contaminant": "fluoride",
-                "limit_ppm": 2.0, "tap_saved_per_ppm": 31.0}]
+                "limit_ppm": 2.0, "tap_saved_per_ppm": 31.0},
+               # beyond four figures either way: exponents, in lower case
+               {"kind": "use inlet", "plant": "P2", "use": "cooling", "contaminant": "TDS",
+                "limit_ppm": 123456.7, "tap_saved_per_ppm": 3.1e-05}]
     q = replace(s.quality, contaminants=[], direct_reuse="zone", binding_quality_limits=binding)
     assert _quality_lines(replace(s, quality=q, direct_reuse_m3_per_day=1500.25)) == [
         "", "water quality (no contaminants; direct reuse zone: 1,500.2 m3/day)",
         "  binding: train K14 feed, TDS at 1,235 ppm   tap saved per ppm relaxed 0.1235 m3/day",
-        "  binding: P1/rinse inlet, fluoride at 2 ppm   tap saved per ppm relaxed 31 m3/day"]
+        "  binding: P1/rinse inlet, fluoride at 2 ppm   tap saved per ppm relaxed 31 m3/day",
+        "  binding: P2/cooling inlet, TDS at 1.235e+05 ppm   tap saved per ppm relaxed 3.1e-05 "
+        "m3/day"]
     assert _quality_lines(replace(s, quality=None)) == []
     assert _train_lines(s)[-2:] == [
         "  capacity_value: tap m3/day saved per extra m3/day of capacity",
