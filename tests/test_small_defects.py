@@ -563,6 +563,10 @@ def test_a_one_period_plan_with_rationing_or_a_tank_gets_the_horizon_section():
         assert "drought resilience" not in lines
     assert any(x.startswith("  rationing baseline 7,496.2 m3/day") for x in
                _drought_text(rationed).splitlines())
+    # rationed, the plan already draws its cap: its largest cut is exactly 0, not negative
+    assert rationed.summary.largest_cut.largest_uniform_cut == 0.0
+    assert "  largest uniform cut with no shortage: 0.0000 of 7,496.2 m3/day" in \
+        _drought_text(rationed).splitlines()
     alone = _drought_text(plan(steady, largest_cut=True))
     assert alone.startswith("\n\ndrought resilience\n")
 
