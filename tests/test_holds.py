@@ -151,3 +151,30 @@ def test_after_a_plan_its_holds_can_widen_again_and_the_tolerance_says_how_wide_
     tap = done.objectives["total_tap_m3"]
     assert done.tap_tolerance_m3 == pytest.approx(rule.tolerance(tap) * rule.widen_step, rel=1e-6)
     assert holds.loosen() and holds.widen == rule.widen_step ** 2
+
+
+def test_an_interior_point_stage_that_fails_is_run_again_by_the_simplex_method(monkeypatch):
+    # `_attempt`: a stage whose interior-point run does not end optimal is run once more, by
+    # the simplex method, and only that verdict counts. The first run is made to report
+    # "infeasible" without running; the second must run with HiGHS's solver option "simplex"
+    # and find the least tap of the one-use case above, 200 m3/day (T + 0.5 T = 300).
+    case = make_case([("A", "rinse", "1", 300, 1.0, None)], [("T", 1e6, 0.5, ("1",), 1.0)],
+                     max_recycles=1)
+    f = build_model(case)
+    lp = compile_and_load(f)
+    stage = f.stages.stages[0]
+    assert stage.method.value == "ipm"
+    lp.highs.setOptionValue("solver", stage.method.value)
+    solvers = []
+
+    def first_fails(lp, label):
+        solvers.append(lp.highs.getOptionValue("solver")[1])
+        if len(solvers) == 1:
+            return stages_module.Outcome(stages_module.Status.INFEASIBLE, "Infeasible")
+        return run(lp, label)
+    monkeypatch.setattr(stages_module, "run", first_fails)
+    outcome = stages_module._attempt(lp, stage)
+    assert solvers == ["ipm", "simplex"]
+    assert outcome.status is stages_module.Status.OPTIMAL
+    x = np.asarray(lp.highs.getSolution().col_value)
+    assert float(lp.costs[0] @ x + lp.offsets[0]) == pytest.approx(200.0, rel=1e-9)

@@ -142,6 +142,33 @@ def test_the_runner_switches_the_mutant_on_for_the_tests_it_runs(tmp_path):
     assert sample_tool.pytest_runner(mutants, timeout_s=1e-3)("m.good", ["tests"]) is None
 
 
+def test_the_forked_runner_switches_the_mutant_on_and_gives_pytest_s_code(tmp_path, monkeypatch):
+    # as above, with each run forked from a server process; the server must import the tool by
+    # name (multiprocessing pickles the child's function by reference), so the tool is imported
+    # from its folder here rather than from its file as above
+    # The server imports `probe` ahead of the runs: the mutated package's copy in mutants/,
+    # not the one of the folder the tool was started from
+    monkeypatch.syspath_prepend(str(TOOL.parent))
+    import mutation_sample
+    mutants, elsewhere = tmp_path / "mutants", tmp_path / "elsewhere"
+    (mutants / "tests").mkdir(parents=True)
+    elsewhere.mkdir()
+    (mutants / "probe.py").write_text("WHERE = 'mutants'\n")
+    (elsewhere / "probe.py").write_text("WHERE = 'elsewhere'\n")
+    (mutants / "tests" / "test_one.py").write_text(
+        "import os, sys, time\n\ndef test_it():\n"
+        "    assert os.environ['MUTANT_UNDER_TEST'] != 'm.bad'\n"
+        "    if os.environ['MUTANT_UNDER_TEST'] == 'm.slow':\n        time.sleep(60)\n"
+        "    assert os.getcwd() == %r\n"
+        "    assert sys.modules['probe'].WHERE == 'mutants'\n" % str(mutants))
+    monkeypatch.chdir(elsewhere)
+    run = mutation_sample.fork_runner(mutants, timeout_s=30, preload=("pytest", "probe"))
+    assert run("m.bad", ["tests/test_one.py::test_it"]) == 1
+    assert run("m.good", ["tests/test_one.py::test_it"]) == 0
+    assert mutation_sample.fork_runner(mutants, timeout_s=1, preload=("pytest", "probe"))(
+        "m.slow", ["tests/test_one.py::test_it"]) is None
+
+
 def test_a_draw_may_be_limited_to_some_functions_and_then_takes_all_of_them(tmp_path, capsys):
     mutants = _mutants(tmp_path)
     found = sample_tool.verdicts(mutants)
