@@ -106,6 +106,30 @@ def test_a_run_interleaves_the_subpackages_and_takes_each_mutant_s_fastest_test_
     assert sample_tool.tests_of("model.solve.b.x_other__mutmut_1", stats) == []
 
 
+def test_a_mutant_runs_first_the_tests_that_killed_others_of_its_function(tmp_path):
+    # the results file of an interrupted run names the test that killed each mutant; a mutant
+    # of the same function then runs the tests with the most kills first, then the rest
+    # fastest first; another function's killers change nothing
+    stats = {"tests_by_mangled_function_name": {"m.a.x_f": ["t::fast", "t::mid", "t::slow"],
+                                                "m.a.x_g": ["t::fast", "t::slow"]},
+             "duration_by_test": {"t::fast": 0.1, "t::mid": 1.0, "t::slow": 9.0}}
+    results = tmp_path / "results.txt"
+    results.write_text("m.a.x_f__mutmut_1 killed 9 t::slow\nm.a.x_f__mutmut_2 killed 3 t::mid\n"
+                       "m.a.x_f__mutmut_3 killed 9 t::slow\nm.a.x_f__mutmut_4 survived 12\n"
+                       "m.a.x_g__mutmut_1 killed 1 t::fast\n")
+    killers = sample_tool.read_killers(results)
+    assert killers == {"m.a.x_f": {"t::slow": 2, "t::mid": 1}, "m.a.x_g": {"t::fast": 1}}
+    assert sample_tool.tests_of("m.a.x_f__mutmut_9", stats, killers) == [
+        "t::slow", "t::mid", "t::fast"]
+    assert sample_tool.tests_of("m.a.x_g__mutmut_9", stats, killers) == ["t::fast", "t::slow"]
+    assert sample_tool.first_failure(
+        "..F\n=== short test summary info ===\n"
+        "FAILED tests/t.py::test_u[a b-1] - AssertionError: x - y\nFAILED tests/t.py::v\n"
+    ) == "tests/t.py::test_u[a b-1]"
+    assert sample_tool.first_failure("ERROR tests/t.py::w - KeyError\n") == "tests/t.py::w"
+    assert sample_tool.first_failure("3 passed\n") is None
+
+
 def test_a_run_writes_each_verdict_and_resumes_where_it_stopped(tmp_path):
     names = [f"model.solve.b.x_g__mutmut_{i}" for i in range(1, 7)]
     stats = {"tests_by_mangled_function_name": {"model.solve.b.x_g": ["t::a"]},
@@ -117,9 +141,10 @@ def test_a_run_writes_each_verdict_and_resumes_where_it_stopped(tmp_path):
 
     def runner(name, tests):
         ran.append((name, tests))
-        return codes[name]
+        return codes[name], "t::a" if codes[name] == 1 else None
     sample_tool.run_sample(names, results, stats, runner, workers=2)
     assert sorted(ran) == [(n, ["t::a"]) for n in names[:5]]   # the sixth not run again
+    assert f"{names[0]} killed 0 t::a" in results.read_text().splitlines()
     assert sample_tool.read_results(results) == {
         names[0]: "killed", names[1]: "survived", names[2]: "crashed", names[3]: "timeout",
         names[4]: "error4", names[5]: "survived"}
@@ -137,9 +162,9 @@ def test_the_runner_switches_the_mutant_on_for_the_tests_it_runs(tmp_path):
     (mutants / "tests" / "test_one.py").write_text(
         "import os\n\ndef test_it():\n    assert os.environ['MUTANT_UNDER_TEST'] != 'm.bad'\n")
     run = sample_tool.pytest_runner(mutants, timeout_s=120)
-    assert run("m.bad", ["tests/test_one.py::test_it"]) == 1
-    assert run("m.good", ["tests/test_one.py::test_it"]) == 0
-    assert sample_tool.pytest_runner(mutants, timeout_s=1e-3)("m.good", ["tests"]) is None
+    assert run("m.bad", ["tests/test_one.py::test_it"]) == (1, "tests/test_one.py::test_it")
+    assert run("m.good", ["tests/test_one.py::test_it"]) == (0, None)
+    assert sample_tool.pytest_runner(mutants, timeout_s=1e-3)("m.good", ["tests"]) == (None, None)
 
 
 def test_the_forked_runner_switches_the_mutant_on_and_gives_pytest_s_code(tmp_path, monkeypatch):
@@ -163,10 +188,10 @@ def test_the_forked_runner_switches_the_mutant_on_and_gives_pytest_s_code(tmp_pa
         "    assert sys.modules['probe'].WHERE == 'mutants'\n" % str(mutants))
     monkeypatch.chdir(elsewhere)
     run = mutation_sample.fork_runner(mutants, timeout_s=30, preload=("pytest", "probe"))
-    assert run("m.bad", ["tests/test_one.py::test_it"]) == 1
-    assert run("m.good", ["tests/test_one.py::test_it"]) == 0
+    assert run("m.bad", ["tests/test_one.py::test_it"]) == (1, "tests/test_one.py::test_it")
+    assert run("m.good", ["tests/test_one.py::test_it"]) == (0, None)
     assert mutation_sample.fork_runner(mutants, timeout_s=1, preload=("pytest", "probe"))(
-        "m.slow", ["tests/test_one.py::test_it"]) is None
+        "m.slow", ["tests/test_one.py::test_it"]) == (None, None)
 
 
 def test_a_draw_may_be_limited_to_some_functions_and_then_takes_all_of_them(tmp_path, capsys):
