@@ -26,7 +26,9 @@ apart. `score` prints, per subpackage, how the sample's mutants ended (from the 
 else from mutmut's own runs) and the Wilson 95% interval of the share killed (timeouts counted
 as mutmut counts them, as kills). With `--fork`, each mutant's pytest is forked from a server
 that has imported the libraries and the mutated package once, as mutmut's own runs are, which
-takes about 4 s off each mutant (a killed one takes 4-10 s instead of 7-15). A survivor is a lower bound on nothing: re-check it against
+takes about 4 s off each mutant (a killed one takes 4-10 s instead of 7-15). Do not edit this
+file while a `--fork` run is going on: each child imports it afresh, and a changed child
+function would fail every mutant from then on (each would be counted as killed in 0 s). A survivor is a lower bound on nothing: re-check it against
 the tests written for it, as for any survivor, and say which verdict it got.
 
 Run it from the project folder, after a `mutmut run` has made `mutants/` and profiled the tests
