@@ -52,7 +52,6 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from scipy.stats import binomtest
 
 PACKAGES = ("formulation", "solve", "results")
 # mutmut's exit codes (mutmut.stats.status_by_exit_code): None is "not checked"
@@ -279,6 +278,7 @@ def tally(found: dict[str, dict[str, int | None]], names: list[str],
 
 def killed_interval(killed: int, run: int, level: float = 0.95) -> tuple[float, float]:
     """The Wilson score interval of the share killed."""
+    from scipy.stats import binomtest  # here: each forked child imports this file again
     ci = binomtest(killed, run).proportion_ci(confidence_level=level, method="wilson")
     return ci.low, ci.high
 
