@@ -153,6 +153,19 @@ def test_highs_stops_mid_stage_through_its_interrupt_callback(campus):
     assert lp.highs.getModelStatus() == highspy.HighsModelStatus.kInterrupt
 
 
+def test_every_highs_the_tool_makes_stops_at_its_first_iteration_once_a_stop_is_requested(
+        campus, monkeypatch):
+    # `new_highs` registers the interrupt callback on each instance it makes: with a stop
+    # requested (as after Ctrl-C), HiGHS ends the tap stage itself, "interrupted by user",
+    # without one iteration (the test above sets a callback of its own instead)
+    lp = compile_and_load(build_model(load_case(campus)))
+    monkeypatch.setattr(solve_highs, "stop_requested", lambda: True)
+    outcome = run(lp, "total_tap_m3")
+    assert lp.highs.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+    assert outcome.text == "Interrupted by user"
+    assert lp.highs.getInfo().ipm_iteration_count == 0
+
+
 def test_the_write_pause_hook_pauses_after_each_file_of_the_out_folder(tmp_path, monkeypatch):
     # the signal-while-writing tests above rely on WATERALLOC_TEST_WRITE_PAUSE_S to land their
     # signal mid-write on any machine: it pauses that long after each file of --out, and not at
