@@ -10,7 +10,7 @@ import pytest
 from model.formulation import build_model
 from model.formulation.stages import HoldRule
 from model.solve import stages as stages_module
-from model.solve.face import StageDuals, keeps_holds
+from model.solve.face import ROUNDING, StageDuals, keeps_holds
 from model.solve.highs import FEASIBILITY_TOL, compile_and_load, run
 from tests.factory import make_case
 
@@ -106,6 +106,10 @@ def test_a_face_plan_may_use_what_an_earlier_hold_s_width_bought_the_next_stage_
     assert keeps_holds(lp, holds, np.array([100.0, limit + 0.5 * slack]), duals)
     assert not keeps_holds(lp, holds, np.array([100.0, limit + 0.001]), duals)
     assert not keeps_holds(lp, holds, np.array([100.0 + 0.001 + 2 * slack, 50.0]), duals)
+    # exactly at the limit with its tolerances (the same sum, so the same double): kept
+    at_limit = limit + FEASIBILITY_TOL + ROUNDING * abs(limit)
+    assert keeps_holds(lp, holds, np.array([100.0, at_limit]), duals)
+    assert not keeps_holds(lp, holds, np.array([100.0, np.nextafter(at_limit, np.inf)]), duals)
 
 
 def test_an_objective_with_a_constant_is_held_at_its_optimum_not_at_its_constant_more():

@@ -43,3 +43,10 @@ def test_a_compiler_that_keeps_its_constructors_elsewhere_is_left_alone(monkeypa
     monkeypatch.setattr(highs.standard_form, "_LinearStandardFormCompiler_impl", Elsewhere)
     highs._sparse_without_scipy_stats()
     assert not hasattr(Elsewhere, "_to_vector") and not hasattr(Elsewhere, "_csc_matrix")
+
+
+def test_a_pyomo_without_the_compiler_s_class_is_left_alone(monkeypatch):
+    # a Pyomo whose standard-form module has no `_LinearStandardFormCompiler_impl` at all: the
+    # shortcut does nothing, and the compiler imports scipy its own way
+    monkeypatch.delattr(highs.standard_form, "_LinearStandardFormCompiler_impl")
+    assert highs._sparse_without_scipy_stats() is None   # and no AttributeError
