@@ -182,3 +182,28 @@ def test_an_interior_point_stage_that_fails_is_run_again_by_the_simplex_method(m
     assert outcome.status is stages_module.Status.OPTIMAL
     x = np.asarray(lp.highs.getSolution().col_value)
     assert float(lp.costs[0] @ x + lp.offsets[0]) == pytest.approx(200.0, rel=1e-9)
+
+
+def test_every_highs_the_tool_makes_meets_rows_and_reduced_costs_to_1e_9():
+    # holds are 1e-10 of an optimum wide, so HiGHS's default tolerances (1e-7) are tightened
+    # 100-fold on every instance (the reason is in model/solve/highs.py, new_highs)
+    from model.solve.highs import new_highs
+    h = new_highs()
+    assert FEASIBILITY_TOL == 1e-9
+    assert h.getOptionValue("primal_feasibility_tolerance")[1] == FEASIBILITY_TOL
+    assert h.getOptionValue("dual_feasibility_tolerance")[1] == FEASIBILITY_TOL
+
+
+def test_loading_a_model_leaves_its_objectives_active_as_they_were():
+    # compile_and_load activates every stage's objective to compile them all, then puts each
+    # back as it was: here the tap stage's made active beforehand, the others left inactive
+    import pyomo.environ as pyo
+    case = make_case([("A", "rinse", "1", 300, 1.0, None), ("B", "rinse", "1", 100, 1.0, None)],
+                     [("T", 1e6, 0.5, ("1",), 1.0)], max_recycles=1)
+    f = build_model(case)
+    f.model.total_tap_m3.activate()
+    before = {o.name: o.active for o in f.model.component_objects(pyo.Objective)}
+    compile_and_load(f)
+    after = {o.name: o.active for o in f.model.component_objects(pyo.Objective)}
+    assert after == before
+    assert len(before) >= 2 and [name for name, on in before.items() if on] == ["total_tap_m3"]

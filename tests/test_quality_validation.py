@@ -195,21 +195,40 @@ def test_a_use_that_takes_only_tap_is_told_tap_is_its_cleanest_source(tmp_path, 
                               "150 ppm, but the cleanest water it can receive is tap at 200 ppm")
 
 
-def test_an_operation_with_no_demand_of_its_own_is_told_its_cleanest_source(tmp_path):
+@pytest.mark.parametrize("load", ["5", "0.5"])
+def test_an_operation_with_no_demand_of_its_own_is_told_its_cleanest_source(tmp_path, load):
     # 'wash' has no demand: it is a mass-transfer operation, whose flow is whatever picks up its
-    # 5 kg/day of tds. It still takes water, so an inlet limit of 100 ppm under tap at 200 ppm
-    # (its only source: no train, no link) is named, as for a use with a demand
+    # 5 (or 0.5) kg/day of tds. It still takes water, so an inlet limit of 100 ppm under tap at
+    # 200 ppm (its only source: no train, no link) is named, as for a use with a demand
     files = {"case.toml": 'name = "op"\nmax_recycles = 0',
              "plants.csv": "plant,zone\nP,1",
              "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\nP,wash,,1,",
              "treatment.csv": "train,capacity_m3_per_day,recovery,zones",
              "contaminants.csv": "contaminant,tap_ppm\ntds,200",
              "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm,load_kg_per_day\n"
-                                "P,wash,tds,100,700,5"}
+                                f"P,wash,tds,100,700,{load}"}
     with pytest.raises(InfeasibleError) as exc:
         plan(load_case(write_case(tmp_path / "op", files)))
     assert str(exc.value) == ("no plan meets every inlet limit:\n  - use P/wash limits tds to "
                               "100 ppm, but the cleanest water it can receive is tap at 200 ppm")
+
+
+def test_a_limit_on_a_later_contaminant_is_checked_after_one_without_a_limit(tmp_path):
+    # two contaminants, in contaminants.csv's order: 'tower' (tap only, max_recycles 0) has no
+    # tds limit, and a chloride limit of 30 ppm under tap's 50 ppm; the tds row without a limit
+    # must not end the search before chloride
+    files = dict(BASE, **{
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,rinse,100,0.9,\nP,tower,50,0.3,0",
+        "contaminants.csv": "contaminant,tap_ppm\ntds,200\ncl,50",
+        "train_quality.csv": "train,contaminant,product_ppm\nT,tds,20\nT,cl,5",
+        "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                           "P,rinse,tds,300,600\nP,rinse,cl,,80\nP,tower,tds,,900\n"
+                           "P,tower,cl,30,90"})
+    with pytest.raises(InfeasibleError) as exc:
+        plan(load_case(write_case(tmp_path / "case", files)))
+    assert str(exc.value) == ("no plan meets every inlet limit:\n  - use P/tower limits cl to "
+                              "30 ppm, but the cleanest water it can receive is tap at 50 ppm")
 
 
 def test_the_cleanest_source_may_be_a_linked_use_s_wastewater_and_an_idle_use_is_passed_over(

@@ -217,3 +217,22 @@ def test_every_highs_the_plan_loads_runs_at_tolerances_100_times_tighter_than_hi
     for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
         assert getattr(default, option) == 1e-7
         assert getattr(h.getOptions(), option) == 1e-9, option
+
+
+def test_a_later_stage_that_fails_under_the_holds_is_a_numerical_failure_with_no_figures():
+    # the cost stage of the 2019 campus is made to end infeasible after the tap stage solved:
+    # with the tap stage held at its optimum the cost stage always has a plan (the tap stage's
+    # own), so this is a numerical failure, and it is said so, with no figures
+    f = build_model(load_case(bundled_case("ntip-2019-phase2")))
+    lp = compile_and_load(f)
+    assert [s.objective for s in f.stages.stages[:2]] == [TAP, "total_cost"]
+
+    def attempt(lp, i, stage):
+        if i == 1:
+            return Outcome(Status.INFEASIBLE, "Infeasible")
+        return stages_module._attempt(lp, stage)
+    with pytest.raises(SolverError) as failed:
+        stages_module.run_plan(f, lp, attempt=attempt)
+    assert str(failed.value) == (
+        "the total_cost stage did not end optimal (infeasible) after holding the earlier stages "
+        "at their optimum; this is a numerical failure. No figures are reported.")
