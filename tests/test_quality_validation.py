@@ -231,6 +231,24 @@ def test_a_limit_on_a_later_contaminant_is_checked_after_one_without_a_limit(tmp
                               "30 ppm, but the cleanest water it can receive is tap at 50 ppm")
 
 
+def test_every_use_below_its_cleanest_source_is_named_one_per_line(tmp_path):
+    # 'rinse' limits tds to 10 ppm (cleanest: T's product at 20 ppm) and 'tower', which takes
+    # tap only, to 150 ppm (tap at 200 ppm): both are named, in uses.csv's order
+    files = dict(BASE, **{
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,rinse,100,0.9,\nP,tower,50,0.3,0",
+        "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                           "P,rinse,tds,10,600\nP,tower,tds,150,900"})
+    with pytest.raises(InfeasibleError) as exc:
+        plan(load_case(write_case(tmp_path / "case", files)))
+    assert str(exc.value) == (
+        "no plan meets every inlet limit:\n"
+        "  - use P/rinse limits tds to 10 ppm, but the cleanest water it can receive is train T "
+        "product at 20 ppm\n"
+        "  - use P/tower limits tds to 150 ppm, but the cleanest water it can receive is tap at "
+        "200 ppm")
+
+
 def test_the_cleanest_source_may_be_a_linked_use_s_wastewater_and_an_idle_use_is_passed_over(
         tmp_path):
     # 'tower' takes no recycled water but is linked to the wastewater of 'rinse' (direct_reuse
