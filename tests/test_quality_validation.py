@@ -249,6 +249,20 @@ def test_every_use_below_its_cleanest_source_is_named_one_per_line(tmp_path):
         "200 ppm")
 
 
+def test_an_operation_with_no_load_takes_no_water_and_its_limit_is_no_problem(tmp_path):
+    # 'idle' is a mass-transfer operation that picks up 0 kg/day: its flow is 0, so its 1 ppm
+    # limit, below every source (tap 200 ppm, T's product 20 ppm), is no problem and the plan
+    # is solved; 'rinse' and 'tower' are as in BASE
+    files = dict(BASE, **{
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,rinse,100,0.9,\nP,tower,50,0.3,\nP,idle,,1,",
+        "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm,load_kg_per_day\n"
+                           "P,rinse,tds,300,600,\nP,tower,tds,,900,\nP,idle,tds,1,600,0"})
+    res = plan(load_case(write_case(tmp_path / "case", files)))
+    assert res.summary.status == "optimal"
+    assert res.summary.demand_m3_per_day == pytest.approx(150.0, rel=1e-12)
+
+
 def test_the_cleanest_source_may_be_a_linked_use_s_wastewater_and_an_idle_use_is_passed_over(
         tmp_path):
     # 'tower' takes no recycled water but is linked to the wastewater of 'rinse' (direct_reuse
