@@ -1,6 +1,7 @@
 """What the tool says when HiGHS stops a stage early (time limit): a MIP stage with a solution in
 hand is `NotProven`, with that solution and its gap; anything else is a plain `SolverError`
 that reports no figures (model.solve.stages._incumbent, NotProven, _stopped)."""
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -236,3 +237,29 @@ def test_a_later_stage_that_fails_under_the_holds_is_a_numerical_failure_with_no
     assert str(failed.value) == (
         "the total_cost stage did not end optimal (infeasible) after holding the earlier stages "
         "at their optimum; this is a numerical failure. No figures are reported.")
+
+
+def test_a_long_stage_s_progress_line_names_it(monkeypatch, capsys):
+    # with progress lines on (as the CLI has them) and a stage still running after AFTER_S
+    # (here 0 s, and HiGHS held back 1 s before it runs), stderr names the stage
+    from model import progress as progress_module
+    monkeypatch.setattr(progress_module, "enabled", True)
+    monkeypatch.setattr(progress_module, "AFTER_S", 0.0)
+    monkeypatch.setattr(progress_module, "EVERY_S", 60.0)
+    lp = compile_and_load(build_model(make_case([("A", "rinse", "1", 300, 1.0, None)],
+                                                [("T", 1e6, 0.5, ("1",), 1.0)], max_recycles=1)))
+
+    class HeldBack:
+        def __init__(self, h):
+            self.h = h
+
+        def run(self):
+            time.sleep(1.0)
+            return self.h.run()
+
+        def __getattr__(self, name):
+            return getattr(self.h, name)
+    lp.highs = HeldBack(lp.highs)
+    capsys.readouterr()
+    assert run(lp, TAP).status is Status.OPTIMAL
+    assert capsys.readouterr().err.startswith(f"wateralloc: solving the {TAP} stage ... ")
