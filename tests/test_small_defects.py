@@ -156,7 +156,13 @@ def test_the_size_estimate_follows_the_built_model(tmp_path):
                                [("T", 1e4, 0.7, ("1",), 1.0)], max_recycles=1),
                      emergency=Emergency(tankers=tuple(Tanker(f"K{i}", 50.0, 100.0, ("1",))
                                                        for i in range(20))))
-    for name, case in {**cases, "direct": direct, "tanks": tanks, "tankers": trucks}.items():
+    # and a zone no train serves, with ten uses: they take tap only (no recycled delivery,
+    # whatever their K of 5), beside one use in the zone the train serves
+    unserved = make_case([("P", "rinse", "0", 100, 0.9, None)]
+                         + [(f"Q{i}", "rinse", "1", 100, 0.9, None) for i in range(10)],
+                         [("T", 1e4, 0.7, ("0",), 1.0)], max_recycles=5)
+    for name, case in {**cases, "direct": direct, "tanks": tanks, "tankers": trucks,
+                       "unserved": unserved}.items():
         m = build_model(case).model
         variables = sum(len(v) for v in m.component_objects(pyo.Var))
         constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))
