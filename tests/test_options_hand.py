@@ -333,3 +333,20 @@ def test_the_uses_table_has_an_outside_supply_column_only_with_outside_supplies(
     assert uses["cooling"] == pytest.approx(80.0, rel=1e-9)
     assert "outside_supply_m3_per_day" not in plan(load_case(
         bundled_case("ntip-2019-phase2"))).uses.columns
+
+
+def test_a_link_option_passes_what_its_train_can_treat_in_each_period(tmp_path):
+    # LINKED_TANK over one 30-day period in which T's capacity is 1,000 m3/day
+    # (trains_by_period.csv) against 10 in treatment.csv. The link's rows bound what crosses it
+    # by the period's capacity: through it B can get the 66.67 m3/day of the steady plan above,
+    # so a tap target of 170 is met with the link, as above. Bounded by treatment.csv's 10
+    # instead, B would get at most 10 straight from T and 10 through the tank, tap 180: no
+    # portfolio would meet 170.
+    files = dict(LINKED_TANK)
+    files["treatment.csv"] = files["treatment.csv"].replace("T,1000,", "T,10,")
+    files["periods.csv"] = "period,start,days\nmonth,2026-01-01,30\n"
+    files["trains_by_period.csv"] = "period,train,capacity_m3_per_day\nmonth,T,1000\n"
+    chosen = best_portfolio(load_case(write_case(tmp_path / "link", files)),
+                            Question(max_tap_m3_per_day=170))
+    assert chosen.selected == ("link",)
+    assert chosen.tap_m3_per_day == pytest.approx(170.0, rel=1e-9)

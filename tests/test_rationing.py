@@ -307,3 +307,15 @@ def test_round_off_shortage_in_a_period_without_demand_is_no_shortage():
     periods.loc[1, "shortage_m3"] = 2.0
     assert holding(periods) == {"days_without_shortage": 31.0, "first_shortage_period": "feb",
                                 "first_shortage_start": "2021-02-01"}
+
+
+def test_a_single_period_under_a_tap_cap_reports_its_shortage_even_when_none():
+    # one period, a tap cap of 1,000 m3/day and no rationing: the summary answers "how short?"
+    # with 0 (least tap 200 m3/day: T + 0.5 T = 300, well under the cap), where a case with no
+    # cap and no rationing leaves the question out (None)
+    from tests.factory import make_case
+    uses, trains = [("P", "rinse", "1", 300, 1.0, None)], [("T", 1e6, 0.5, ("1",), 1.0)]
+    capped = plan(make_case(uses, trains, max_recycles=1, tap_cap=1000)).summary
+    assert capped.tap_m3_per_day == pytest.approx(200.0, rel=1e-9)
+    assert capped.shortage_m3_per_day == 0.0
+    assert plan(make_case(uses, trains, max_recycles=1)).summary.shortage_m3_per_day is None
