@@ -198,6 +198,28 @@ def test_the_size_estimate_counts_every_pool_and_pass_row_of_a_campus_made_of_th
         assert constraints <= estimate_size(case).constraints <= 1.2 * constraints, name
 
 
+def test_the_size_estimate_counts_every_tank_charge_of_a_campus_made_of_them():
+    # ten zones, each with one use and one recycled-water tank, all served by each of 20
+    # trains, K = 1: every train may charge every tank with generation 1 (200 flows) and feed
+    # from every zone (200 flows), most of the model's 651 variables. The estimate counts a
+    # charge per train, tank and generation 0..K, so it is never below the built count (a
+    # refusal of a model too large must not let one through)
+    import pyomo.environ as pyo
+    from dataclasses import replace
+    from model.case.objects import Tank
+    from model.formulation import build_model
+    from tests.factory import make_case
+    zones = [str(i) for i in range(10)]
+    case = replace(make_case([(f"P{z}", "rinse", z, 100, 0.9, None) for z in zones],
+                             [(f"T{i}", 1e4, 0.7, tuple(zones), 1.0) for i in range(20)],
+                             max_recycles=1),
+                   tanks=tuple(Tank(f"W{z}", z, "recycled", 100.0, 0.0, 0.0) for z in zones))
+    m = build_model(case).model
+    assert len(m.tank_charge_m3_per_day) == 20 * 10
+    variables = sum(len(v) for v in m.component_objects(pyo.Var))
+    assert variables <= estimate_size(case).variables <= 1.5 * variables
+
+
 def test_the_text_report_ends_with_the_drought_resilience_of_a_steady_plan():
     # one period, no rationing, no tanks: the report closes with the largest uniform cut the
     # plan absorbs and the tap it is a share of, as the summary has them; the plan already
