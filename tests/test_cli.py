@@ -81,6 +81,24 @@ def test_every_bundled_case_solves_from_the_command_line(name, tmp_path, capsys)
     assert summary["status"] == "optimal" and "largest_uniform_cut" in summary
 
 
+def test_every_set_of_a_model_is_ordered_so_no_order_depends_on_string_hashing():
+    # an unordered Pyomo set iterates in the order of a Python set, which hashes strings
+    # differently in each process; the LP's columns and rows would then come in a different
+    # order from run to run, and a plan with ties could differ. Checked on the plan of the
+    # 2028 campus with its options (recovery upgrades, new trains and links) and without
+    import pyomo.environ as pyo
+    from model.case import load_case
+    from model.formulation import build_model
+    from model.studies.options import prepared
+    from model.studies.portfolio import Question, portfolio_model
+    case = load_case(bundled_case("ntip-2028-phase3"))
+    for f in (build_model(case), portfolio_model(prepared(case), Question())):
+        sets = list(f.model.component_objects(pyo.Set, descend_into=True))
+        assert len(sets) > 10
+        assert [s.name for s in sets if not s.isordered()] == []
+    assert len(f.model.UPGRADES) > 0
+
+
 @pytest.mark.parametrize("name", ["ntip-2019-phase2", "ntip-2028-phase3-drought-2023"])
 def test_the_same_case_gives_the_same_files_in_any_process(name, tmp_path):
     # two processes with different string hashing (PYTHONHASHSEED) solve the same case: every

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from model import InfeasibleError, load_case, plan
@@ -297,7 +298,6 @@ def test_round_off_shortage_in_a_period_without_demand_is_no_shortage():
     # demand, and at least 1e-6 m3 (HiGHS's round-off on a volume). A period with no demand
     # whose shortage comes out at 1e-9 m3 is not short: the campus holds the whole 59 days;
     # 2 m3 short in the second period ends the hold after the first 31 days
-    import pandas as pd
     from model.results.drought import holding
     periods = pd.DataFrame({"period": ["jan", "feb"], "start": ["2021-01-01", "2021-02-01"],
                             "days": [31, 28], "demand_m3": [0.0, 2800.0],
@@ -319,3 +319,18 @@ def test_a_single_period_under_a_tap_cap_reports_its_shortage_even_when_none():
     assert capped.tap_m3_per_day == pytest.approx(200.0, rel=1e-9)
     assert capped.shortage_m3_per_day == 0.0
     assert plan(make_case(uses, trains, max_recycles=1)).summary.shortage_m3_per_day is None
+
+
+def test_the_boost_recovery_is_shown_only_in_the_periods_the_boost_may_run():
+    # the 2021 drought case: K14's boost to 80% recovery may run in the five periods boosts.csv
+    # lists (2021-02-25 to 2021-06-01), not in the first (2021-02-01) nor the last
+    # (2021-06-07); the trains table shows the boost recovery in those five and none outside
+    from model.bundled import bundled_case
+    listed = {"2021-02-25", "2021-03-01", "2021-04-01", "2021-05-01", "2021-06-01"}
+    trains = plan(load_case(bundled_case("kaohsiung-2021-drought"))).trains
+    assert set(trains.period) == listed | {"2021-02-01", "2021-06-07"}
+    for row in trains.itertuples():
+        if row.period in listed:
+            assert row.boost_recovery == 0.8, row.period
+        else:
+            assert pd.isna(row.boost_recovery) and row.boosted_feed_m3_per_day == 0.0, row.period

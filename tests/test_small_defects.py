@@ -202,8 +202,8 @@ def test_the_size_estimate_counts_every_tank_charge_of_a_campus_made_of_them():
     # ten zones, each with one use and one recycled-water tank, all served by each of 20
     # trains, K = 1: every train may charge every tank with generation 1 (200 flows) and feed
     # from every zone (200 flows), most of the model's 651 variables. The estimate counts a
-    # charge per train, tank and generation 0..K, so it is never below the built count (a
-    # refusal of a model too large must not let one through)
+    # charge per train, tank and generation 0..K, and each tank's layers and their rows, so it
+    # is never below the built counts (a refusal of a model too large must not let one through)
     import pyomo.environ as pyo
     from dataclasses import replace
     from model.case.objects import Tank
@@ -217,7 +217,10 @@ def test_the_size_estimate_counts_every_tank_charge_of_a_campus_made_of_them():
     m = build_model(case).model
     assert len(m.tank_charge_m3_per_day) == 20 * 10
     variables = sum(len(v) for v in m.component_objects(pyo.Var))
-    assert variables <= estimate_size(case).variables <= 1.5 * variables
+    constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))
+    estimate = estimate_size(case)
+    assert variables <= estimate.variables <= 1.5 * variables
+    assert constraints <= estimate.constraints <= 1.5 * constraints
 
 
 def test_the_text_report_ends_with_the_drought_resilience_of_a_steady_plan():
