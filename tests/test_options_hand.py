@@ -350,3 +350,22 @@ def test_a_link_option_passes_what_its_train_can_treat_in_each_period(tmp_path):
                             Question(max_tap_m3_per_day=170))
     assert chosen.selected == ("link",)
     assert chosen.tap_m3_per_day == pytest.approx(170.0, rel=1e-9)
+
+
+def test_an_option_is_chosen_only_with_the_options_it_requires():
+    # One use (D = 1000, a = 1, K = 1) under T (ample capacity, r = 0.5): tap x = 1000 - 0.5 x,
+    # 666.67. "up" raises T to 0.8 (x = 1000 / 1.8 = 555.56) for a capex of 500, but requires
+    # "more" (capex 1,000, extra capacity of no use here). With a budget of 500 "up" alone
+    # would fit; with what it requires it does not, so nothing is chosen and the tap stays
+    # 666.67. With a budget of 1,500 both are chosen, tap 555.56.
+    more = Option("more", "capacity", capex=1000.0, lifetime_years=10, train="T",
+                  capacity_m3_per_day=400.0)
+    up = Option("up", "recovery", capex=500.0, lifetime_years=10, train="T", recovery=0.8,
+                requires=("more",))
+    case = one_use([more, up], recovery=0.5, K=1, ret=1.0)
+    chosen = best_portfolio(case, Question(budget=500))
+    assert chosen.selected == ()
+    assert chosen.tap_m3_per_day == pytest.approx(1000 / 1.5, rel=1e-9)
+    chosen = best_portfolio(case, Question(budget=1500))
+    assert set(chosen.selected) == {"more", "up"}
+    assert chosen.tap_m3_per_day == pytest.approx(1000 / 1.8, rel=1e-9)

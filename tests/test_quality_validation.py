@@ -1,4 +1,8 @@
-"""Bad quality input: one test per rule, each problem naming file, line, column and value."""
+"""Bad quality input: one test per rule, each problem naming file, line, column and value; a
+limit below every source a use can draw from, named before any solve
+(model.solve.diagnose.check_cleanest_sources); and limits that every source meets, which
+neither bind nor save tap."""
+import pandas as pd
 import pytest
 
 from model import CaseError, InfeasibleError, load_case, plan
@@ -281,3 +285,15 @@ def test_the_cleanest_source_may_be_a_linked_use_s_wastewater_and_an_idle_use_is
     assert str(exc.value) == ("no plan meets every inlet limit:\n  - use P/tower limits tds to "
                               "150 ppm, but the cleanest water it can receive is wastewater of "
                               "P/rinse at 180 ppm")
+
+
+def test_a_limit_every_source_meets_saves_no_tap_and_does_not_bind(tmp_path):
+    # BASE: rinse limits tds to 300 ppm, above every source it has (tap 200, T's product 20,
+    # so no row is needed for it), and tower has no tds limit: in the quality table neither
+    # binds, and a ppm more on either saves no tap (0, as no row holds it)
+    res = plan(load_case(write_case(tmp_path / "case", BASE)))
+    q = res.quality.set_index(["use", "contaminant"])
+    assert list(q.index) == [("rinse", "tds"), ("tower", "tds")]
+    assert q.max_inlet_ppm["rinse", "tds"] == 300 and pd.isna(q.max_inlet_ppm["tower", "tds"])
+    assert not q.binding.any()
+    assert (q.tap_saved_per_ppm == 0.0).all()
