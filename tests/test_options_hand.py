@@ -369,3 +369,16 @@ def test_an_option_is_chosen_only_with_the_options_it_requires():
     chosen = best_portfolio(case, Question(budget=1500))
     assert set(chosen.selected) == {"more", "up"}
     assert chosen.tap_m3_per_day == pytest.approx(1000 / 1.8, rel=1e-9)
+
+
+def test_a_link_option_on_a_campus_that_recycles_nothing_buys_nothing():
+    # K = 0: no water is recycled, so T takes no feed at all and linking zone 2 to it saves
+    # nothing; the portfolio is empty and both uses draw their whole demand as tap (1,500)
+    link = Option("link", "link", capex=100.0, lifetime_years=10, train="T", zones=("2",))
+    case = make_case([("P", "rinse", "1", 1000.0, 1.0, None),
+                      ("Q", "rinse", "2", 500.0, 1.0, None)],
+                     [("T", 1e6, 0.5, ("1",), 1.0)], max_recycles=0, tap_price=2.0)
+    case = replace(case, options=(link,), economics=Economics(0.0, 365.0, "NT$"))
+    chosen = best_portfolio(case, Question(budget=1000))
+    assert chosen.selected == ()
+    assert chosen.tap_m3_per_day == pytest.approx(1500.0, rel=1e-12)

@@ -640,3 +640,20 @@ def test_a_period_with_no_rationing_stage_shows_a_dash_in_the_text_periods_table
     first = lines[lines.index("periods (m3)") + 2].split()
     assert first[:4] == ["2021-02-01", "2021-02-01", "24", "-"]
     assert "NaN" not in _drought_text(r) and "nan" not in _drought_text(r)
+
+
+def test_a_shortage_at_the_solver_s_tolerance_is_no_shortage_column():
+    # plants.csv lists shortage only when some plant has one above FLOW_EPS (1e-7 m3/day,
+    # HiGHS's feasibility tolerance): a shortage of exactly 1e-7 is within the solver's
+    # tolerance of none, 2e-7 is not
+    import pandas as pd
+    from model.results.tables import FLOW_EPS, plant_table
+    uses = pd.DataFrame({"plant": ["A", "B"], "zone": ["1", "1"], "period": ["p", "p"],
+                         "days": [1, 1], "demand_m3_per_day": [100.0, 50.0],
+                         "tap_m3_per_day": [100.0, 50.0], "recycled_m3_per_day": [0.0, 0.0],
+                         "shortage_m3_per_day": [0.0, FLOW_EPS]})
+    assert FLOW_EPS == 1e-7
+    assert "shortage_m3_per_day" not in plant_table(uses).columns
+    uses.loc[1, "shortage_m3_per_day"] = 2e-7
+    plants = plant_table(uses).set_index("plant")
+    assert plants.shortage_m3_per_day.to_dict() == {"A": 0.0, "B": 2e-7}
