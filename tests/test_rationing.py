@@ -202,6 +202,10 @@ def test_recovery_boost_replaces_shortage(tmp_path):
     # boosted: tap = 100 / 1.8 = 55.6 <= cap 0.9 x 66.7 = 60, so no shortage
     assert r.summary.shortage_m3 == pytest.approx(0.0, abs=HELD)
     assert r.summary.tap_m3 == pytest.approx(100 / 1.8, rel=1e-9, abs=HELD)
+    # the money spent is the boost's extra 5 per m3 on all 55.6 m3/day of feed (tap is free
+    # here, and T's treatment costs 0): 5 x 100 / 1.8 = 277.8 over the one day
+    assert r.trains.boosted_feed_m3_per_day.sum() == pytest.approx(100 / 1.8, rel=1e-9, abs=HELD)
+    assert r.summary.cost == pytest.approx(5 * 100 / 1.8, rel=1e-9, abs=5 * HELD)
 
 
 def test_binding_cap_without_rationing_stays_infeasible(tmp_path):

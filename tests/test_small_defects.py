@@ -51,6 +51,10 @@ def test_round_off_is_zero():
     # -3.6e-12 m3 and 4e-10 are round-off; 2e-9 is not
     assert tidy({"a": -3.6e-12, "b": [4e-10, 2e-9]}) == {"a": 0.0, "b": [0.0, 2e-9]}
     assert NOISE == 1e-9
+    # below NOISE is round-off, NOISE itself is not, in a table as in a number
+    table = tidy(pd.DataFrame({"m3": [NOISE, -NOISE, 0.5 * NOISE], "n": [1, 2, 3]}))
+    assert table.m3.tolist() == [NOISE, -NOISE, 0.0] and table.n.tolist() == [1, 2, 3]
+    assert tidy(NOISE) == NOISE and tidy(-0.5 * NOISE) == 0.0
 
 
 def test_no_round_off_noise_in_the_drought_files(tmp_path):
