@@ -165,8 +165,14 @@ def test_the_size_estimate_follows_the_built_model(tmp_path):
     unserved = make_case([("P", "rinse", "0", 100, 0.9, None)]
                          + [(f"Q{i}", "rinse", "1", 100, 0.9, None) for i in range(10)],
                          [("T", 1e4, 0.7, ("0",), 1.0)], max_recycles=5)
+    # and one zone of ten uses beside ten recycled-water tanks, K = 3: every tank may deliver
+    # each generation to every use (300 flows, most of that model's 424 variables)
+    pooled = replace(make_case([(f"P{i}", "rinse", "1", 100, 0.9, None) for i in range(10)],
+                               [("T", 1e4, 0.7, ("1",), 1.0)], max_recycles=3),
+                     tanks=tuple(Tank(f"W{k}", "1", "recycled", 100.0, 0.0, 0.0)
+                                 for k in range(10)))
     for name, case in {**cases, "direct": direct, "tanks": tanks, "tankers": trucks,
-                       "unserved": unserved}.items():
+                       "unserved": unserved, "pooled tanks": pooled}.items():
         m = build_model(case).model
         variables = sum(len(v) for v in m.component_objects(pyo.Var))
         constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))
