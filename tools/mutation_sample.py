@@ -28,7 +28,9 @@ as mutmut counts them, as kills). With `--fork`, each mutant's pytest is forked 
 that has imported the libraries and the mutated package once, as mutmut's own runs are, which
 takes about 4 s off each mutant (a killed one takes 4-10 s instead of 7-15). Do not edit this
 file while a `--fork` run is going on: each child imports it afresh, and a changed child
-function would fail every mutant from then on (each would be counted as killed in 0 s). A survivor is a lower bound on nothing: re-check it against
+function would fail every mutant from then on (each would be counted as killed in 0 s). The
+server imports the package with no mutant on, so a function run at import time runs unmutated
+under `--fork` (in model/, only `results.atomic._renameat2`): run its mutants without it. A survivor is a lower bound on nothing: re-check it against
 the tests written for it, as for any survivor, and say which verdict it got.
 
 Run it from the project folder, after a `mutmut run` has made `mutants/` and profiled the tests
