@@ -9,7 +9,7 @@ import pytest
 
 from model.case import load_case
 from model.case.economics import crf, levelised_cost
-from model.case.objects import Economics, Option
+from model.case.objects import Boost, Economics, Emergency, Option
 from model.errors import CaseError, InfeasibleError
 from model.studies.options import option_rows, prepared
 from model.studies.portfolio import Question, best_portfolio
@@ -41,6 +41,27 @@ def test_recovery_option_saves_the_closed_form():
     target = closed_form_tap(1000, 0.9, 0.85, 3)
     chosen = best_portfolio(one_use([up]), Question(max_tap_m3_per_day=target * (1 + 1e-9)))
     assert chosen.selected == ("up",)
+
+
+def test_a_recovery_option_and_a_boost_share_the_feed_and_never_stack():
+    # The same one use with a boost to r = 0.8 (extra 5 per m3) on T. A feed m3 runs at one
+    # recovery: normal, boosted or upgraded (upgraded + boosted feed <= feed), so the best
+    # recovery is max(0.8, 0.85) and no stacking of the two gains. Without the option the boost
+    # makes tap 1000 (1 - 0.72) / (1 - 0.72^4) = 384.9...; with it the upgrade makes 356.97...
+    # (closed forms as above). Counting boosted feed against the upgraded feed's limit the
+    # wrong way would let feed be upgraded and boosted at once, a recovery above 1.
+    up = Option("up", "recovery", capex=1000.0, lifetime_years=10, train="T", recovery=0.85)
+    case = replace(one_use([up]), emergency=Emergency(boosts=(Boost("T", 0.8, 5.0),)))
+    _, rows = option_rows(case)
+    saved = closed_form_tap(1000, 0.9, 0.8, 3) - closed_form_tap(1000, 0.9, 0.85, 3)
+    # each tap is held to 1e-10 of itself (4e-8 m3/day), so their difference to about 1e-7
+    assert rows[0]["tap_saved_m3_per_day"] == pytest.approx(saved, abs=1e-7)
+    # the portfolio model (the option's own feed rows) reaches 356.97 by choosing it, no less
+    best = closed_form_tap(1000, 0.9, 0.85, 3)
+    chosen = best_portfolio(case, Question(max_tap_m3_per_day=best * (1 + 1e-9)))
+    assert chosen.selected == ("up",)
+    with pytest.raises(InfeasibleError, match="least tap reachable"):
+        best_portfolio(case, Question(max_tap_m3_per_day=best * 0.99))
 
 
 @pytest.mark.parametrize("added", [100.0, 400.0])

@@ -24,6 +24,12 @@ def add_even_sharing(m: pyo.ConcreteModel, net: Network) -> Stage | None:
     where plant_tap is the tap drawn by p's recyclable uses and tap_share[t] is free (the model
     picks the common share). Minimising the L1 deviation puts every plant it can exactly on the
     common share. Returns the stage, or None with fewer than two plants to share between.
+
+    The stage pins tap_share[t] first at the campus's own share in the plan before it,
+
+        tap_share_guess[t] = sum_p plant_tap_m3_per_day[p, t] / sum_p recyclable_demand[p, t],
+
+    and then releases it (model.solve.pinned); the optimum is that of the free share.
     """
     recyclable: dict[str, list[tuple[str, str]]] = {}
     for p, u in net.USES:
@@ -46,6 +52,12 @@ def add_even_sharing(m: pyo.ConcreteModel, net: Network) -> Stage | None:
     m.even_share = pyo.Constraint(m.SHARING_PLANTS * m.PERIODS, rule=rule)
     if not recyclable:
         return None
+
+    def guess(m, t):  # the campus's own share: sum_p plant_tap[p, t] / sum_p demand[p, t]
+        demand = sum(net.demand(key, t) for p in recyclable for key in recyclable[p])
+        return sum(m.tap_m3_per_day[key, t] for p in recyclable for key in recyclable[p]) \
+            / demand if demand > 0 else 0.0
+    m.tap_share_guess = pyo.Expression(m.PERIODS, rule=guess)
     m.even_sharing = pyo.Objective(expr=sum(
         net.days[t] * (m.share_excess_m3_per_day[p, t] + m.share_deficit_m3_per_day[p, t])
         for p, t in m.share_excess_m3_per_day))
@@ -55,4 +67,7 @@ def add_even_sharing(m: pyo.ConcreteModel, net: Network) -> Stage | None:
     # A tie-break: if it cannot be solved, the least-tap, least-cost plan stands (and says so).
     # The rows never restrict the earlier stages (excess and deficit absorb any tap), so they
     # are left unbounded while those are solved (Stage.rows).
-    return Stage("even_sharing", Method.IPM, optional=True, rows=("even_share",))
+    # The free share makes the interior-point method twice as slow; it is solved pinned at the
+    # campus's own share of the plan before, then released (model.solve.pinned).
+    return Stage("even_sharing", Method.IPM, optional=True, rows=("even_share",),
+                 pin=("tap_share", "tap_share_guess"))

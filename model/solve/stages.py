@@ -30,6 +30,7 @@ from model.errors import InfeasibleError, SolverError
 from model.formulation import Formulation, Method, Stage
 from model.solve.diagnose import check_cleanest_sources, explain_infeasible
 from model.solve.face import StageDuals, keeps_holds, restrict, undo
+from model.solve.pinned import solve_pinned
 from model.solve.highs import (LoadedLP, Outcome, Status, compile_and_load, open_rows, run,
                                use_method)
 
@@ -176,10 +177,13 @@ def _run_stage(lp: LoadedLP, holds: "_Holds", i: int, stage: Stage, attempt,
     fixed = restrict(lp, holds, solved) if stage.optional and i > 0 else None
     holds.frozen = fixed is not None
     try:
-        outcome = run_once()
+        # a cold solve only: a warm re-solve (`attempt`) starts from the stage's last basis
+        pinned = solve_pinned(lp, stage, run_once) \
+            if stage.pin and attempt is None and i > 0 and not lp.integer else None
+        outcome, sol = pinned if pinned else (run_once(), None)
     finally:
         holds.frozen = False
-    sol = lp.highs.getSolution()
+    sol = sol if sol is not None else lp.highs.getSolution()
     if fixed is not None:
         ok = outcome.status is Status.OPTIMAL \
             and keeps_holds(lp, holds, np.asarray(sol.col_value, dtype=float), solved)
