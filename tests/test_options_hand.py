@@ -373,6 +373,28 @@ def test_a_link_option_passes_what_its_train_can_treat_in_each_period(tmp_path):
     assert chosen.tap_m3_per_day == pytest.approx(170.0, rel=1e-9)
 
 
+def test_a_recovery_option_gains_over_the_period_s_own_recovery(tmp_path):
+    # One use (D = 1000, a = 1, K = 1) under T, recovery 0.5 in treatment.csv but 0.7 in the
+    # one 30-day period (trains_by_period.csv); "up" raises T to 0.8. Tap x = D - r x: 588.24 at
+    # 0.7, 555.56 with the option (x = 1000 / 1.8). Its gain is 0.8 - 0.7 in that period; taken
+    # over treatment.csv's 0.5 instead it would run T at 0.7 + 0.3 = 1.0 and reach 500.
+    files = {
+        "case.toml": 'name = "up"\nmax_recycles = 1\n[tap]\nprice_per_m3 = 1\n',
+        "plants.csv": "plant,zone\nP,1\n",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\nP,rinse,1000,1.0,\n",
+        "treatment.csv": "train,capacity_m3_per_day,recovery,zones,cost_per_m3\nT,1e6,0.5,1,0\n",
+        "periods.csv": "period,start,days\nmonth,2026-01-01,30\n",
+        "trains_by_period.csv": "period,train,recovery\nmonth,T,0.7\n",
+        "options.csv": "option,kind,train,recovery,capex,lifetime_years\nup,recovery,T,0.8,100,10\n",
+    }
+    case = load_case(write_case(tmp_path / "up", files))
+    chosen = best_portfolio(case, Question(max_tap_m3_per_day=1000 / 1.8 * (1 + 1e-9)))
+    assert chosen.selected == ("up",)
+    assert chosen.tap_m3_per_day == pytest.approx(1000 / 1.8, rel=1e-9)
+    with pytest.raises(InfeasibleError, match="least tap reachable"):
+        best_portfolio(case, Question(max_tap_m3_per_day=540.0))
+
+
 def test_an_option_is_chosen_only_with_the_options_it_requires():
     # One use (D = 1000, a = 1, K = 1) under T (ample capacity, r = 0.5): tap x = 1000 - 0.5 x,
     # 666.67. "up" raises T to 0.8 (x = 1000 / 1.8 = 555.56) for a capex of 500, but requires
