@@ -86,7 +86,8 @@ def check_signs(o: Out) -> None:
 
 def check_demand(case, o: Out) -> None:
     """Supplied (allocation rows) + shortage = demand, per use and period; shortage only under
-    rationing, and never more than the demand."""
+    rationing, and never more than the demand; the campus demand of each period in periods.csv
+    is the case's."""
     supplied = o.allocation.groupby(["plant", "use", "period"]).m3_per_day.sum()
     short = _shortage(o)
     rationed = case.rationing is not None and case.rationing.enabled
@@ -101,6 +102,11 @@ def check_demand(case, o: Out) -> None:
             s = float(short.get(key, 0.0))
             assert s <= demand + TOL
             assert supplied.get(key, 0.0) + s == pytest.approx(demand, rel=REL, abs=TOL), key
+    # the periods file's campus demand: the case's demand of every use in that period
+    campus = o.periods.set_index("period").demand_m3_per_day
+    for p in case.periods:
+        expected = sum(case.demand(u, p.name) for u in case.uses)
+        assert campus[p.name] == pytest.approx(expected, rel=REL, abs=TOL), p.name
 
 
 def check_sources(case, o: Out) -> None:
