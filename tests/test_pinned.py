@@ -173,3 +173,18 @@ def test_pinned_sharing_of_a_generated_campus_with_plants_that_cannot_reach_the_
         report = solve(f)
         assert report.objectives["even_sharing"] == pytest.approx(
             reference.objectives["even_sharing"], rel=1e-9), guess
+
+
+def test_every_share_the_lp_has_is_pinned_and_one_it_lacks_is_passed_over():
+    # Two periods whose first has no recyclable demand, so its share is in no row and the
+    # compiled LP has no column for it; the second period's share is still pinned, at its
+    # guess (here the guess is x0 / 4 for the LP's only other column x0 = 2).
+    m = pyo.ConcreteModel()
+    m.T = pyo.Set(initialize=["dry", "wet"])
+    m.sigma = pyo.Var(m.T)
+    m.x = pyo.Var()
+    m.guess = pyo.Expression(m.T, rule=lambda m, t: m.x / 4)
+    lp = LoadedLP(None, np.zeros((1, 2)), np.zeros(1), [m.x, m.sigma["wet"]], [])
+    cols, values = pinned_module.guesses(lp, Stage("phi", pin=("sigma", "guess")),
+                                         np.array([2.0, 0.0]))
+    assert list(cols) == [1] and list(values) == [0.5]
