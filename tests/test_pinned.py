@@ -188,3 +188,22 @@ def test_every_share_the_lp_has_is_pinned_and_one_it_lacks_is_passed_over():
     cols, values = pinned_module.guesses(lp, Stage("phi", pin=("sigma", "guess")),
                                          np.array([2.0, 0.0]))
     assert list(cols) == [1] and list(values) == [0.5]
+
+
+def test_a_released_column_is_certified_when_basic_or_its_reduced_cost_points_into_a_bound():
+    # The certificate reads HiGHS's solution and basis; here they are made by hand. Columns:
+    # 0 basic; 1 free and nonbasic with a reduced cost of exactly DUAL_ZERO (zero to HiGHS's
+    # tolerance); 2 at its lower bound, reduced cost 0.5 (pushes into the bound); 3 at its
+    # upper bound, -0.5 (likewise); 4 at its lower bound, -0.5 (would rise: not optimal);
+    # 5 free and nonbasic with 0.5 (would fall: not optimal); 6 at its upper bound, 0.5.
+    from types import SimpleNamespace
+    basic, lower_ = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
+    value = [3.0, 1.0, 2.0, 4.0, 2.0, 1.0, 4.0]
+    dual = [0.7, pinned_module.DUAL_ZERO, 0.5, -0.5, -0.5, 0.5, 0.5]
+    status = [basic] + [lower_] * 6
+    h = SimpleNamespace(getSolution=lambda: SimpleNamespace(col_value=value, col_dual=dual),
+                        getBasis=lambda: SimpleNamespace(col_status=status))
+    lower = np.array([-INF, -INF, 2.0, -INF, 2.0, -INF, -INF])
+    upper = np.array([INF, INF, INF, 4.0, INF, INF, 4.0])
+    ok = pinned_module._certified(h, np.arange(7, dtype=np.int32), lower, upper)
+    assert list(ok) == [True, True, True, True, False, False, False]
