@@ -356,6 +356,27 @@ def test_the_uses_table_has_an_outside_supply_column_only_with_outside_supplies(
         bundled_case("ntip-2019-phase2"))).uses.columns
 
 
+def test_a_link_option_passes_what_a_use_needs_in_the_period_not_in_uses_csv(tmp_path):
+    # LINKED_TANK without its tank, over one 30-day period with the campus demand tripled
+    # (demand.csv): A draws 300 of tap (K = 0), B 300 of which recycled y <= 0.5 (300 + tap_B)
+    # with y = 300 - tap_B, so tap_B = 100 and the link carries y = 200 m3/day to B: campus tap
+    # 400. A link's delivery bound is the use's demand in the period (300); uses.csv's 100
+    # would hold y to 100 and the tap at 500.
+    files = {name: text for name, text in LINKED_TANK.items() if name != "tanks.csv"}
+    files["periods.csv"] = "period,start,days\nmonth,2026-01-01,30\n"
+    files["demand.csv"] = "period,factor\nmonth,3\n"
+    chosen = best_portfolio(load_case(write_case(tmp_path / "link", files)),
+                            Question(budget=1000))
+    assert chosen.selected == ("link",)
+    assert chosen.tap_m3_per_day == pytest.approx(400.0, rel=1e-9)
+    # a target of 450 is within reach only by the link carrying more than uses.csv's 100
+    # (cheapest first under it, the plan then draws the free tap up to 450)
+    chosen = best_portfolio(load_case(write_case(tmp_path / "link2", files)),
+                            Question(max_tap_m3_per_day=450.0))
+    assert chosen.selected == ("link",)
+    assert chosen.tap_m3_per_day == pytest.approx(450.0, rel=1e-9)
+
+
 def test_a_link_option_passes_what_its_train_can_treat_in_each_period(tmp_path):
     # LINKED_TANK over one 30-day period in which T's capacity is 1,000 m3/day
     # (trains_by_period.csv) against 10 in treatment.csv. The link's rows bound what crosses it
