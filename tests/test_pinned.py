@@ -20,9 +20,10 @@ from tests.factory import make_case
 INF = highspy.kHighsInf
 
 
-def _l1_lp(targets, pins):
+def _l1_lp(targets, pins, bounds=(-INF, INF)):
     """min sum_i w_i |a_i . sigma - b_i| over free sigma (one column per period), written as an
-    LP with an excess and a deficit column per term; `targets` are (w, a, b) with a a vector
+    LP with an excess and a deficit column per term (sigma within `bounds`); `targets` are
+    (w, a, b) with a a vector
     over the periods. Returns the loaded LP, its stage, pinned at `pins`, and the Pyomo model
     (kept alive by the caller: its variables only refer to it weakly)."""
     n = len(pins)
@@ -37,8 +38,8 @@ def _l1_lp(targets, pins):
     cost = np.zeros(ncol)
     for i, (w, _, _) in enumerate(targets):
         cost[n + 2 * i: n + 2 * i + 2] = w
-    lower = np.r_[np.full(n, -INF), np.zeros(2 * len(targets))]
-    h.addVars(ncol, lower, np.full(ncol, INF))
+    lower = np.r_[np.full(n, bounds[0]), np.zeros(2 * len(targets))]
+    h.addVars(ncol, lower, np.r_[np.full(n, bounds[1]), np.full(2 * len(targets), INF)])
     h.changeColsCost(ncol, np.arange(ncol, dtype=np.int32), cost)
     for i, (_, a, b) in enumerate(targets):  # a . sigma - excess + deficit = b
         idx = np.r_[np.arange(n), n + 2 * i, n + 2 * i + 1].astype(np.int32)
@@ -74,6 +75,19 @@ def test_one_share_is_released_towards_its_optimum_from_either_side(pin, monkeyp
     assert sol.col_value[0] == pytest.approx(2.0, abs=1e-9)
     _, _, _, lower, upper, _ = lp.highs.getCols(1, np.array([0], dtype=np.int32))
     assert (lower[0], upper[0]) == (-INF, INF)  # the free bounds are back
+
+
+def test_a_guess_outside_a_column_s_bounds_is_pinned_at_the_nearest_bound():
+    # phi(s) = |1 - s| + |4 - 2 s| as above, with s in [0, 1]: the optimum is s = 1, phi = 2
+    # (the free optimum s = 2 is out of bounds). A guess of 3 is pinned at 1, not at 3, and
+    # the release stays within [0, 1]; the bounds are put back as they were.
+    lp, stage, m = _l1_lp([(1.0, [1.0], 1.0), (1.0, [2.0], 4.0)], [3.0], bounds=(0.0, 1.0))
+    outcome, sol = pinned_module.solve_pinned(lp, stage, _solve(lp, stage))
+    assert outcome.status is Status.OPTIMAL
+    assert _objective(lp, sol) == pytest.approx(2.0, abs=1e-9)
+    assert sol.col_value[0] == pytest.approx(1.0, abs=1e-9)
+    _, _, _, lower, upper, _ = lp.highs.getCols(1, np.array([0], dtype=np.int32))
+    assert (lower[0], upper[0]) == (0.0, 1.0)
 
 
 def _coupled():
@@ -182,12 +196,32 @@ def test_every_share_the_lp_has_is_pinned_and_one_it_lacks_is_passed_over():
     m = pyo.ConcreteModel()
     m.T = pyo.Set(initialize=["dry", "wet"])
     m.sigma = pyo.Var(m.T)
+    # A variable of the guess that the LP lacks counts at its own value (y = 1): 0.5 + 1.
     m.x = pyo.Var()
-    m.guess = pyo.Expression(m.T, rule=lambda m, t: m.x / 4)
+    m.y = pyo.Var(initialize=1.0)
+    m.guess = pyo.Expression(m.T, rule=lambda m, t: m.x / 4 + m.y)
     lp = LoadedLP(None, np.zeros((1, 2)), np.zeros(1), [m.x, m.sigma["wet"]], [])
     cols, values = pinned_module.guesses(lp, Stage("phi", pin=("sigma", "guess")),
                                          np.array([2.0, 0.0]))
-    assert list(cols) == [1] and list(values) == [0.5]
+    assert list(cols) == [1] and list(values) == [1.5]
+
+
+@pytest.mark.parametrize("name", ["ntip-history-2015-2021", "tiny"])
+def test_the_guess_is_the_campus_s_own_share_of_its_recyclable_demand_in_each_period(name):
+    # A plan that draws every recyclable use's demand of the period as tap has a campus share of
+    # exactly 1 in every period, whatever the period's demand: the history case's demand
+    # changes from year to year; "tiny" has 0.2 + 0.3 m3/day of recyclable demand in all.
+    if name == "tiny":
+        case = make_case([("A", "rinse", "1", 0.2, 1.0, None), ("B", "rinse", "1", 0.3, 1.0, None)],
+                         [("T", 1e6, 0.5, ("1",), 1.0)], max_recycles=1)
+    else:
+        case = load_case(bundled_case(name))
+    f = build_model(case)
+    m = f.model
+    for (p, u, t), tap in m.tap_m3_per_day.items():
+        tap.set_value(f.net.demand((p, u), t))
+    assert [pyo.value(m.tap_share_guess[t]) for t in m.PERIODS] == pytest.approx(
+        [1.0] * len(m.PERIODS), rel=1e-12)
 
 
 def test_a_released_column_is_certified_when_basic_or_its_reduced_cost_points_into_a_bound():
