@@ -159,12 +159,16 @@ def test_pinned_sharing_reaches_the_free_optimum_on_every_bundled_case(name, gue
     if guess != "plan":
         for t in f.model.PERIODS:
             f.model.tap_share_guess[t].set_value(guess)
-    used = []
-    real = pinned_module.solve_pinned
+    used, runs = [], []
+    real, later = pinned_module.solve_pinned, stages_module._later_stage
     monkeypatch.setattr(stages_module, "solve_pinned",
                         lambda *a: used.append(real(*a)) or used[-1])
+    monkeypatch.setattr(stages_module, "_later_stage",
+                        lambda lp, holds, stage: runs.append(stage.objective) or later(lp, holds,
+                                                                                      stage))
     report = solve(f)
-    assert used and used[0] is not None  # certified: the pinned path gave the plan
+    assert used and used[0] is not None  # certified: the pinned path gave the plan,
+    assert runs.count("even_sharing") == 1  # and it is the plan: the stage is not run again
     for name_, value in reference.objectives.items():
         assert report.objectives[name_] == pytest.approx(value, rel=1e-9, abs=1e-6), name_
     assert _sharing(f) == pytest.approx(reference.objectives["even_sharing"], rel=1e-9, abs=1e-6)
@@ -230,17 +234,21 @@ def test_a_released_column_is_certified_when_basic_or_its_reduced_cost_points_in
     # tolerance); 2 at its lower bound, reduced cost 0.5 (pushes into the bound); 3 at its
     # upper bound, -0.5 (likewise); 4 at its lower bound, -0.5 (would rise: not optimal);
     # 5 free and nonbasic with 0.5 (would fall: not optimal); 6 at its upper bound, 0.5.
+    # "At a bound" is within 1e-9 of the value's size (at least 1e-9): 7 at 1.0 with its upper
+    # bound 1 + 1e-9 and 8 at 1.0 with its lower bound 1 - 1e-9, exactly 1e-9 away in floating
+    # point; 9 at 100 - 5e-8 with its upper bound 100 (5e-8 < 1e-9 x 100). Each has a reduced
+    # cost pointing into that bound.
     from types import SimpleNamespace
     basic, lower_ = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
-    value = [3.0, 1.0, 2.0, 4.0, 2.0, 1.0, 4.0]
-    dual = [0.7, pinned_module.DUAL_ZERO, 0.5, -0.5, -0.5, 0.5, 0.5]
-    status = [basic] + [lower_] * 6
+    value = [3.0, 1.0, 2.0, 4.0, 2.0, 1.0, 4.0, 1.0, 1.0, 100 - 5e-8]
+    dual = [0.7, pinned_module.DUAL_ZERO, 0.5, -0.5, -0.5, 0.5, 0.5, -0.5, 0.5, -0.5]
+    status = [basic] + [lower_] * 9
     h = SimpleNamespace(getSolution=lambda: SimpleNamespace(col_value=value, col_dual=dual),
                         getBasis=lambda: SimpleNamespace(col_status=status))
-    lower = np.array([-INF, -INF, 2.0, -INF, 2.0, -INF, -INF])
-    upper = np.array([INF, INF, INF, 4.0, INF, INF, 4.0])
-    ok = pinned_module._certified(h, np.arange(7, dtype=np.int32), lower, upper)
-    assert list(ok) == [True, True, True, True, False, False, False]
+    lower = np.array([-INF, -INF, 2.0, -INF, 2.0, -INF, -INF, -INF, 1 - 1e-9, -INF])
+    upper = np.array([INF, INF, INF, 4.0, INF, INF, 4.0, 1 + 1e-9, INF, 100.0])
+    ok = pinned_module._certified(h, np.arange(10, dtype=np.int32), lower, upper)
+    assert list(ok) == [True, True, True, True, False, False, False, True, True, True]
 
 
 def test_the_sharing_stage_is_an_optional_interior_point_stage_pinned_at_its_guess():
