@@ -77,17 +77,21 @@ def test_one_share_is_released_towards_its_optimum_from_either_side(pin, monkeyp
     assert (lower[0], upper[0]) == (-INF, INF)  # the free bounds are back
 
 
-def test_a_guess_outside_a_column_s_bounds_is_pinned_at_the_nearest_bound():
-    # phi(s) = |1 - s| + |4 - 2 s| as above, with s in [0, 1]: the optimum is s = 1, phi = 2
-    # (the free optimum s = 2 is out of bounds). A guess of 3 is pinned at 1, not at 3, and
-    # the release stays within [0, 1]; the bounds are put back as they were.
-    lp, stage, m = _l1_lp([(1.0, [1.0], 1.0), (1.0, [2.0], 4.0)], [3.0], bounds=(0.0, 1.0))
+@pytest.mark.parametrize("guess, bounds, best, phi", [(3.0, (0.0, 1.0), 1.0, 2.0),
+                                                     (0.0, (2.5, 5.0), 2.5, 2.5)])
+def test_a_guess_outside_a_column_s_bounds_is_pinned_at_the_nearest_bound(guess, bounds, best,
+                                                                          phi):
+    # phi(s) = |1 - s| + |4 - 2 s| as above, whose free optimum s = 2 is out of both ranges:
+    # within [0, 1] the optimum is s = 1 (phi = 0 + 2), within [2.5, 5] it is s = 2.5
+    # (phi = 1.5 + 1). A guess of 3 is pinned at 1, a guess of 0 at 2.5, never outside, and
+    # the release stays within the bounds, which are put back as they were.
+    lp, stage, m = _l1_lp([(1.0, [1.0], 1.0), (1.0, [2.0], 4.0)], [guess], bounds=bounds)
     outcome, sol = pinned_module.solve_pinned(lp, stage, _solve(lp, stage))
     assert outcome.status is Status.OPTIMAL
-    assert _objective(lp, sol) == pytest.approx(2.0, abs=1e-9)
-    assert sol.col_value[0] == pytest.approx(1.0, abs=1e-9)
+    assert _objective(lp, sol) == pytest.approx(phi, abs=1e-9)
+    assert sol.col_value[0] == pytest.approx(best, abs=1e-9)
     _, _, _, lower, upper, _ = lp.highs.getCols(1, np.array([0], dtype=np.int32))
-    assert (lower[0], upper[0]) == (0.0, 1.0)
+    assert (lower[0], upper[0]) == bounds
 
 
 def _coupled():
@@ -237,18 +241,19 @@ def test_a_released_column_is_certified_when_basic_or_its_reduced_cost_points_in
     # "At a bound" is within 1e-9 of the value's size (at least 1e-9): 7 at 1.0 with its upper
     # bound 1 + 1e-9 and 8 at 1.0 with its lower bound 1 - 1e-9, exactly 1e-9 away in floating
     # point; 9 at 100 - 5e-8 with its upper bound 100 (5e-8 < 1e-9 x 100). Each has a reduced
-    # cost pointing into that bound.
+    # cost pointing into that bound. 10 is at 1.0, 0.5 above its lower bound, with 0.5: not at
+    # the bound, so not optimal.
     from types import SimpleNamespace
     basic, lower_ = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
-    value = [3.0, 1.0, 2.0, 4.0, 2.0, 1.0, 4.0, 1.0, 1.0, 100 - 5e-8]
-    dual = [0.7, pinned_module.DUAL_ZERO, 0.5, -0.5, -0.5, 0.5, 0.5, -0.5, 0.5, -0.5]
-    status = [basic] + [lower_] * 9
+    value = [3.0, 1.0, 2.0, 4.0, 2.0, 1.0, 4.0, 1.0, 1.0, 100 - 5e-8, 1.0]
+    dual = [0.7, pinned_module.DUAL_ZERO, 0.5, -0.5, -0.5, 0.5, 0.5, -0.5, 0.5, -0.5, 0.5]
+    status = [basic] + [lower_] * 10
     h = SimpleNamespace(getSolution=lambda: SimpleNamespace(col_value=value, col_dual=dual),
                         getBasis=lambda: SimpleNamespace(col_status=status))
-    lower = np.array([-INF, -INF, 2.0, -INF, 2.0, -INF, -INF, -INF, 1 - 1e-9, -INF])
-    upper = np.array([INF, INF, INF, 4.0, INF, INF, 4.0, 1 + 1e-9, INF, 100.0])
-    ok = pinned_module._certified(h, np.arange(10, dtype=np.int32), lower, upper)
-    assert list(ok) == [True, True, True, True, False, False, False, True, True, True]
+    lower = np.array([-INF, -INF, 2.0, -INF, 2.0, -INF, -INF, -INF, 1 - 1e-9, -INF, 0.5])
+    upper = np.array([INF, INF, INF, 4.0, INF, INF, 4.0, 1 + 1e-9, INF, 100.0, INF])
+    ok = pinned_module._certified(h, np.arange(11, dtype=np.int32), lower, upper)
+    assert list(ok) == [True, True, True, True, False, False, False, True, True, True, False]
 
 
 def test_the_sharing_stage_is_an_optional_interior_point_stage_pinned_at_its_guess():
