@@ -377,6 +377,35 @@ def test_a_link_option_passes_what_a_use_needs_in_the_period_not_in_uses_csv(tmp
     assert chosen.tap_m3_per_day == pytest.approx(450.0, rel=1e-9)
 
 
+def test_a_link_option_feeds_an_operation_whatever_its_flow(tmp_path):
+    # Zone 1: C's boiler draws 1,000 of tap (K = 0) and returns it all to T (recovery 0.5,
+    # product at 20 ppm): 500 of product, of which A's rinse takes 100. Zone 2: operation B/op
+    # picks up 5 kg/day of contaminant c, inlet at most 50 ppm, outlet at most 100 ppm: on tap
+    # (0 ppm) it needs 5,000 g / 100 ppm = 50 m3/day; on T's product 5,000 / (100 - 20) = 62.5.
+    # Linking zone 2 to T saves its 50 of tap: campus tap 1,050 -> 1,000. An operation has no
+    # demand in uses.csv (its flow is decided), so the link's bound on what reaches it is T's
+    # capacity, not a demand of 0.
+    files = {
+        "case.toml": 'name = "oplink"\nmax_recycles = 1\n[tap]\nprice_per_m3 = 1\n',
+        "plants.csv": "plant,zone\nA,1\nB,2\nC,1\n",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "A,rinse,100,1.0,\nB,op,,1,\nC,boiler,1000,1.0,0\n",
+        "treatment.csv": "train,capacity_m3_per_day,recovery,zones,cost_per_m3\nT,1000,0.5,1,0\n",
+        "contaminants.csv": "contaminant,tap_ppm\nc,0\n",
+        "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm,load_kg_per_day\n"
+                           "A,rinse,c,1000,0,\nC,boiler,c,1000,0,\nB,op,c,50,100,5\n",
+        "train_quality.csv": "train,contaminant,product_ppm\nT,c,20\n",
+        "options.csv": "option,kind,train,zones,capex,lifetime_years\nlink,link,T,2,1000,10\n",
+    }
+    case = load_case(write_case(tmp_path / "oplink", files))
+    assert best_portfolio(case, Question(budget=0)).tap_m3_per_day == pytest.approx(1050.0,
+                                                                                   rel=1e-9)
+    chosen = best_portfolio(case, Question(max_tap_m3_per_day=1000.0 * (1 + 1e-9)))
+    assert chosen.selected == ("link",)
+    alloc = chosen.results.allocation.set_index(["use", "source"]).m3_per_day
+    assert alloc["op", "T"] == pytest.approx(62.5, rel=1e-9)
+
+
 def test_a_link_option_passes_what_its_train_can_treat_in_each_period(tmp_path):
     # LINKED_TANK over one 30-day period in which T's capacity is 1,000 m3/day
     # (trains_by_period.csv) against 10 in treatment.csv. The link's rows bound what crosses it

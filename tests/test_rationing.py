@@ -311,6 +311,10 @@ def test_round_off_shortage_in_a_period_without_demand_is_no_shortage():
     periods.loc[1, "shortage_m3"] = 2.0
     assert holding(periods) == {"days_without_shortage": 31.0, "first_shortage_period": "feb",
                                 "first_shortage_start": "2021-02-01"}
+    # exactly at the threshold is still round-off: 1e-6 m3 in January (no demand) and
+    # 1e-9 x 2,800 = 2.8e-6 m3 in February
+    periods["shortage_m3"] = [1e-6, 1e-9 * 2800.0]
+    assert holding(periods)["days_without_shortage"] == 59.0
 
 
 def test_a_single_period_under_a_tap_cap_reports_its_shortage_even_when_none():
