@@ -86,7 +86,7 @@ def test_second_stage_picks_the_cheaper_train_without_changing_tap():
     assert res.summary.cost_per_day == pytest.approx(10.0 * treated["cheap"], rel=1e-9)
 
 
-def test_train_figures_come_in_the_case_s_order_of_trains():
+def test_train_and_plant_figures_come_in_the_case_s_order():
     # two zones, each with a 300 m3/day rinse (return 1) and its own train of recovery 0.5 and
     # ample capacity, listed "Z" before "A": each use draws 200 m3/day of tap and its train
     # treats 200 and delivers 100 (T + 0.5 T = 300), and the summary lists "Z" first, as the
@@ -96,6 +96,13 @@ def test_train_figures_come_in_the_case_s_order_of_trains():
                          [("Z", 1e6, 0.5, ("1",), 1.0), ("A", 1e6, 0.5, ("2",), 1.0)],
                          max_recycles=1))
     assert [t.train for t in res.summary.trains] == ["Z", "A"]
+    # the plants too: "P9" before "P1", as listed, each drawing 200 of its 300 as tap
+    res = plan(make_case([("P9", "rinse", "1", 300, 1.0, None),
+                          ("P1", "rinse", "2", 300, 1.0, None)],
+                         [("Z", 1e6, 0.5, ("1",), 1.0), ("A", 1e6, 0.5, ("2",), 1.0)],
+                         max_recycles=1))
+    assert list(res.plants.plant) == ["P9", "P1"]
+    assert list(res.plants.tap_m3_per_day) == pytest.approx([200.0, 200.0], rel=1e-9)
     for t in res.summary.trains:
         assert t.treated_m3_per_day == pytest.approx(200.0, rel=1e-9)
         assert t.delivered_m3_per_day == pytest.approx(100.0, rel=1e-9)

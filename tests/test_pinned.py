@@ -71,6 +71,7 @@ def test_one_share_is_released_towards_its_optimum_from_either_side(pin, monkeyp
     outcome, sol = pinned_module.solve_pinned(lp, stage, _solve(lp, stage))
     assert outcome.status is Status.OPTIMAL
     assert len(releases) == 1  # released the right way at once: no change of sides
+    assert releases[0][1] == "phi"  # and named after its stage (progress line, interruption)
     assert _objective(lp, sol) == pytest.approx(1.0, abs=1e-9)
     assert sol.col_value[0] == pytest.approx(2.0, abs=1e-9)
     _, _, _, lower, upper, _ = lp.highs.getCols(1, np.array([0], dtype=np.int32))
@@ -242,18 +243,21 @@ def test_a_released_column_is_certified_when_basic_or_its_reduced_cost_points_in
     # bound 1 + 1e-9 and 8 at 1.0 with its lower bound 1 - 1e-9, exactly 1e-9 away in floating
     # point; 9 at 100 - 5e-8 with its upper bound 100 (5e-8 < 1e-9 x 100). Each has a reduced
     # cost pointing into that bound. 10 is at 1.0, 0.5 above its lower bound, with 0.5: not at
-    # the bound, so not optimal.
+    # the bound, so not optimal. 11 is at 1.0, 1.5e-9 above its lower bound: more than 1e-9 of
+    # 1, so not at it either, with 0.5.
     from types import SimpleNamespace
     basic, lower_ = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
-    value = [3.0, 1.0, 2.0, 4.0, 2.0, 1.0, 4.0, 1.0, 1.0, 100 - 5e-8, 1.0]
-    dual = [0.7, pinned_module.DUAL_ZERO, 0.5, -0.5, -0.5, 0.5, 0.5, -0.5, 0.5, -0.5, 0.5]
-    status = [basic] + [lower_] * 10
+    value = [3.0, 1.0, 2.0, 4.0, 2.0, 1.0, 4.0, 1.0, 1.0, 100 - 5e-8, 1.0, 1.0]
+    dual = [0.7, pinned_module.DUAL_ZERO, 0.5, -0.5, -0.5, 0.5, 0.5, -0.5, 0.5, -0.5, 0.5, 0.5]
+    status = [basic] + [lower_] * 11
     h = SimpleNamespace(getSolution=lambda: SimpleNamespace(col_value=value, col_dual=dual),
                         getBasis=lambda: SimpleNamespace(col_status=status))
-    lower = np.array([-INF, -INF, 2.0, -INF, 2.0, -INF, -INF, -INF, 1 - 1e-9, -INF, 0.5])
-    upper = np.array([INF, INF, INF, 4.0, INF, INF, 4.0, 1 + 1e-9, INF, 100.0, INF])
-    ok = pinned_module._certified(h, np.arange(11, dtype=np.int32), lower, upper)
-    assert list(ok) == [True, True, True, True, False, False, False, True, True, True, False]
+    lower = np.array([-INF, -INF, 2.0, -INF, 2.0, -INF, -INF, -INF, 1 - 1e-9, -INF, 0.5,
+                      1 - 1.5e-9])
+    upper = np.array([INF, INF, INF, 4.0, INF, INF, 4.0, 1 + 1e-9, INF, 100.0, INF, INF])
+    ok = pinned_module._certified(h, np.arange(12, dtype=np.int32), lower, upper)
+    assert list(ok) == [True, True, True, True, False, False, False, True, True, True, False,
+                        False]
 
 
 def test_the_sharing_stage_is_an_optional_interior_point_stage_pinned_at_its_guess():
