@@ -95,6 +95,18 @@ def test_a_guess_outside_a_column_s_bounds_is_pinned_at_the_nearest_bound(guess,
     assert (lower[0], upper[0]) == bounds
 
 
+def test_a_gentle_slope_above_the_pin_still_sends_the_share_down_at_once(monkeypatch):
+    # phi(s) = 0.5 |s - 1|, pinned at 3: the reduced cost is the slope there, 0.5, so the share
+    # may only fall, and one release reaches s = 1, phi = 0.
+    lp, stage, m = _l1_lp([(0.5, [1.0], 1.0)], [3.0])
+    releases = []
+    monkeypatch.setattr(pinned_module, "run", lambda *a: releases.append(a) or run(*a))
+    outcome, sol = pinned_module.solve_pinned(lp, stage, _solve(lp, stage))
+    assert _objective(lp, sol) == pytest.approx(0.0, abs=1e-9)
+    assert sol.col_value[0] == pytest.approx(1.0, abs=1e-9)
+    assert len(releases) == 1
+
+
 def _coupled():
     # phi(s0, s1) = 10 |s0 - s1| + |s0| + |s1 - 3|: its optimum is 3, at s0 = s1 anywhere in
     # [0, 3]. Pinned at (4, 3.5), phi = 5 + 4 + 0.5 and the gradient is (11, -9): s0 may fall
@@ -205,10 +217,12 @@ def test_every_share_the_lp_has_is_pinned_and_one_it_lacks_is_passed_over():
     m = pyo.ConcreteModel()
     m.T = pyo.Set(initialize=["dry", "wet"])
     m.sigma = pyo.Var(m.T)
-    # A variable of the guess that the LP lacks counts at its own value (y = 1): 0.5 + 1.
+    # A variable of the guess that the LP lacks counts at its own value (y = 1), or 0 without
+    # one (z): 0.5 + 1 + 0.
     m.x = pyo.Var()
     m.y = pyo.Var(initialize=1.0)
-    m.guess = pyo.Expression(m.T, rule=lambda m, t: m.x / 4 + m.y)
+    m.z = pyo.Var()
+    m.guess = pyo.Expression(m.T, rule=lambda m, t: m.x / 4 + m.y + m.z)
     lp = LoadedLP(None, np.zeros((1, 2)), np.zeros(1), [m.x, m.sigma["wet"]], [])
     cols, values = pinned_module.guesses(lp, Stage("phi", pin=("sigma", "guess")),
                                          np.array([2.0, 0.0]))
