@@ -106,3 +106,4 @@ def test_train_and_plant_figures_come_in_the_case_s_order():
     for t in res.summary.trains:
         assert t.treated_m3_per_day == pytest.approx(200.0, rel=1e-9)
         assert t.delivered_m3_per_day == pytest.approx(100.0, rel=1e-9)
+        assert t.effective_recovery == pytest.approx(0.5, rel=1e-9)  # product 100 / treated 200

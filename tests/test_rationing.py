@@ -184,6 +184,8 @@ def test_tanker_break_even_against_shortage_value(tmp_path, above):
     else:
         assert r.summary.tanker_m3 == pytest.approx(0.0, abs=slack)
         assert r.summary.shortage_m3 == pytest.approx(1.5 * gap, rel=1e-9, abs=slack)
+    # the shortage table carries each use's value of lost water, as curtailment.csv gives it
+    assert list(r.shortages.lost_value_per_m3) == pytest.approx([value] * len(r.shortages))
 
 
 def test_without_priced_shortage_tankers_are_used_before_any_shortage(tmp_path):
