@@ -144,7 +144,8 @@ def _boost(case, train: str, period: str):
 
 
 def check_treatment(case, o: Out) -> None:
-    """Capacity, and product <= recovery x feed (boost included) per pass and per period."""
+    """Capacity, and product <= recovery x feed (boost included) per pass and per period; the
+    recovery and capacity trains.csv states are the case's in each period."""
     f, a = o.feeds, o.allocation
     trains = {t.name: t for t in case.trains}
     assert all(z in trains[s].zones for s, z in zip(f.train, f.zone))
@@ -153,6 +154,12 @@ def check_treatment(case, o: Out) -> None:
     delivered = a[a.source.isin(trains)].groupby(["source", "period", "generation"]) \
         .m3_per_day.sum()
     boosted_feed = o.trains.set_index(["train", "period"]).get("boosted_feed_m3_per_day")
+    # the trains file states each period's own recovery and capacity, as the case gives them
+    for row in o.trains.itertuples():
+        assert row.recovery == pytest.approx(case.recovery(trains[row.train], str(row.period)),
+                                             rel=1e-12), (row.train, row.period)
+        assert row.capacity_m3_per_day == pytest.approx(
+            case.capacity(trains[row.train], str(row.period)), rel=1e-12), (row.train, row.period)
     charged = o.tank_levels[o.tank_levels.holds == "recycled"].groupby("period") \
         .charge_m3_per_day.sum() if "tank_levels" in o.tables else pd.Series(dtype=float)
     for p in case.periods:

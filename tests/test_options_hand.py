@@ -445,6 +445,23 @@ def test_a_recovery_option_gains_over_the_period_s_own_recovery(tmp_path):
         best_portfolio(case, Question(max_tap_m3_per_day=540.0))
 
 
+def test_the_trains_table_states_the_period_s_own_recovery(tmp_path):
+    # the case above without its option: T runs at trains_by_period.csv's 0.7 in the month
+    # (treatment.csv says 0.5), so tap x = 1000 - 0.7 x = 588.24, and the trains table says 0.7
+    from model.studies import plan
+    files = {
+        "case.toml": 'name = "r"\nmax_recycles = 1\n[tap]\nprice_per_m3 = 1\n',
+        "plants.csv": "plant,zone\nP,1\n",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\nP,rinse,1000,1.0,\n",
+        "treatment.csv": "train,capacity_m3_per_day,recovery,zones,cost_per_m3\nT,1e6,0.5,1,0\n",
+        "periods.csv": "period,start,days\nmonth,2026-01-01,30\n",
+        "trains_by_period.csv": "period,train,recovery\nmonth,T,0.7\n",
+    }
+    r = plan(load_case(write_case(tmp_path / "r", files)))
+    assert r.summary.tap_m3_per_day == pytest.approx(1000 / 1.7, rel=1e-9)
+    assert list(r.trains.recovery) == [0.7]
+
+
 def test_an_option_is_chosen_only_with_the_options_it_requires():
     # One use (D = 1000, a = 1, K = 1) under T (ample capacity, r = 0.5): tap x = 1000 - 0.5 x,
     # 666.67. "up" raises T to 0.8 (x = 1000 / 1.8 = 555.56) for a capex of 500, but requires

@@ -331,6 +331,18 @@ def test_a_single_period_under_a_tap_cap_reports_its_shortage_even_when_none():
     assert plan(make_case(uses, trains, max_recycles=1)).summary.shortage_m3_per_day is None
 
 
+def test_a_single_period_capped_in_periods_csv_reports_its_shortage_even_when_none(tmp_path):
+    # the same question when the one period's cap is in periods.csv, not in case.toml: a cap
+    # of 1,000 m3/day on period_casefiles' one use (least tap 100 / 1.5 = 66.67, under it)
+    # still makes the summary answer 0, not leave the question out
+    case = load_case(write_case(tmp_path, {
+        "periods.csv": "period,days,tap_cap_m3_per_day\nmonth,30,1000\n"}))
+    assert case.tap_cap_m3_per_day is None and len(case.periods) == 1
+    summary = plan(case).summary
+    assert summary.tap_m3_per_day == pytest.approx(100 / 1.5, rel=1e-9)
+    assert summary.shortage_m3_per_day == 0.0
+
+
 def test_the_boost_recovery_is_shown_only_in_the_periods_the_boost_may_run():
     # the 2021 drought case: K14's boost to 80% recovery may run in the five periods boosts.csv
     # lists (2021-02-25 to 2021-06-01), not in the first (2021-02-01) nor the last

@@ -206,6 +206,12 @@ def test_the_size_estimate_counts_every_pool_and_pass_row_of_a_campus_made_of_th
         constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))
         assert constraints >= 30 * 5, name   # at least K rows for each of the 30
         assert constraints <= estimate_size(case).constraints <= 1.2 * constraints, name
+    # one use under one train, K = 1, no quality: 4 rows as built, 6 estimated (no rows for
+    # uses passing water straight on, since there are none)
+    one = make_case([("P", "rinse", "1", 100, 0.9, None)], [("T", 1e4, 0.7, ("1",), 1.0)],
+                    max_recycles=1)
+    constraints = sum(len(c) for c in build_model(one).model.component_objects(pyo.Constraint))
+    assert constraints <= estimate_size(one).constraints <= 1.5 * constraints
 
 
 def test_the_size_estimate_counts_every_tank_charge_of_a_campus_made_of_them():
