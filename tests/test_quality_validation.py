@@ -297,3 +297,23 @@ def test_a_limit_every_source_meets_saves_no_tap_and_does_not_bind(tmp_path):
     assert q.max_inlet_ppm["rinse", "tds"] == 300 and pd.isna(q.max_inlet_ppm["tower", "tds"])
     assert not q.binding.any()
     assert (q.tap_saved_per_ppm == 0.0).all()
+
+
+def test_a_use_whose_inflow_is_at_the_solver_s_tolerance_has_no_inlet_concentration(tmp_path):
+    # a use of 1e-7 m3/day (FLOW_EPS, the solver's tolerance on a flow) takes exactly that:
+    # too little water to state a concentration of, so its inlet_ppm is blank; the 100 m3/day
+    # rinse beside it has one (a mix of tap at 200 ppm and T's product at 20)
+    r = plan(load_case(write_case(tmp_path / "tiny", {
+        "case.toml": 'name = "tiny"\nmax_recycles = 1',
+        "plants.csv": "plant,zone\nP,1",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,rinse,100,0.9,\nP,drop,1e-7,0.9,",
+        "treatment.csv": "train,capacity_m3_per_day,recovery,zones\nT,1000,0.5,1",
+        "contaminants.csv": "contaminant,tap_ppm\ntds,200",
+        "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                           "P,rinse,tds,1000,400\nP,drop,tds,1000,400",
+        "train_quality.csv": "train,contaminant,product_ppm\nT,tds,20"})))
+    q = r.quality.set_index("use")
+    assert q.inflow_m3_per_day["drop"] == 1e-7
+    assert pd.isna(q.inlet_ppm["drop"])
+    assert 20 < q.inlet_ppm["rinse"] < 200
