@@ -104,3 +104,35 @@ def test_marginal_values_where_a_quality_limit_binds():
         looser = with_limit(case, (b["plant"], b["use"]), b["contaminant"], b["limit_ppm"] + 0.01)
         assert b["tap_saved_per_ppm"] == pytest.approx((base - tap_m3(looser)) / 0.01,
                                                        rel=1e-4, abs=1e-4)
+
+
+def test_a_quality_limits_value_is_per_day_in_periods_of_many_days():
+    # The case above over two periods of 31 and 28 days with the same data: each period is the
+    # steady plan again, so each binding limit is worth the same tap m3/day per ppm in each,
+    # and relaxing the limit by 0.01 ppm (in both periods, a limit is per use) saves
+    # (31 + 28) days x 0.01 x that value of tap m3 over the horizon. A value per period's
+    # total (not divided by its days) would be 31 or 28 times larger.
+    from model.case.objects import Period
+    case = load_case(bundled_case("ntip-2019-phase2"))
+    q = case.quality
+    q = dataclasses.replace(q, product_ppm={**q.product_ppm, ("K14", "TDS"): 400.0})
+    (k14,) = case.trains
+    steady = dataclasses.replace(case, quality=q, trains=(
+        dataclasses.replace(k14, capacity_m3_per_day=15000.0),))
+    months = dataclasses.replace(steady, periods=(Period("jan", 31.0), Period("feb", 28.0)))
+    key = ["plant", "use", "contaminant"]
+    once = plan(steady).quality.set_index(key)
+    table = plan(months).quality
+    binding = table[table.binding]
+    assert set(binding.period) == {"jan", "feb"}
+    base = tap_m3(months)
+    for (plant, use, j), rows in list(binding.groupby(key))[:2]:
+        by_period = rows.set_index("period").tap_saved_per_ppm
+        assert by_period["jan"] == pytest.approx(once.loc[(plant, use, j), "tap_saved_per_ppm"],
+                                                 rel=1e-6)
+        assert by_period["feb"] == pytest.approx(by_period["jan"], rel=1e-6)
+        limit = rows.max_inlet_ppm.iloc[0]
+        looser = with_limit(months, (plant, use), j, limit + 0.01)
+        assert 31 * by_period["jan"] + 28 * by_period["feb"] == pytest.approx(
+            (base - tap_m3(looser)) / 0.01, rel=1e-4, abs=1e-4)
+        assert by_period["jan"] > 0

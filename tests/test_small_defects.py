@@ -206,7 +206,13 @@ def test_the_size_estimate_counts_every_pool_and_pass_row_of_a_campus_made_of_th
         constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))
         assert constraints >= 30 * 5, name   # at least K rows for each of the 30
         assert constraints <= estimate_size(case).constraints <= 1.2 * constraints, name
-    # one use under one train, K = 1, no quality: 4 rows as built, 6 estimated (no rows for
+        # and the variables: each of the 30 trains delivers every generation to the one zone's
+        # use (150 flows), and each of the 30 plants has its even-sharing excess and deficit
+        # (60 columns beside 330 flows)
+        variables = sum(len(v) for v in m.component_objects(pyo.Var))
+        assert variables >= 30 * 5 * 2, name
+        assert variables <= estimate_size(case).variables <= 1.2 * variables, name
+    # one use under one train, K = 1, no quality: 4 rows as built, 5 estimated (no rows for
     # uses passing water straight on, since there are none)
     one = make_case([("P", "rinse", "1", 100, 0.9, None)], [("T", 1e4, 0.7, ("1",), 1.0)],
                     max_recycles=1)

@@ -4,9 +4,11 @@ anything is built.
 The count follows the sparse sets (`sets.py`) without making them: per period, a use has one
 tap flow and one recycled flow per source that can reach it (the trains serving its zone and the
 recycled tanks in it) and generation up to its reuse limit; a train one feed per zone served and
-generation; plus tanks, tankers, shortages and quality flows. Constraints are about one per use,
-pool, pass, tank layer and tanker per period, and one per generation for each use that passes water
-straight on to another (direct reuse).
+generation; a tank a level per generation it holds (and a train's charge of it); plus tankers,
+shortages, quality flows and the even-sharing tie-break's columns (a common share, and an excess
+and a deficit per plant that can receive recycled water). Constraints are about one per use,
+sharing plant, pool, pass, tank layer and tanker per period, and one per generation for each use
+that passes water straight on to another (direct reuse).
 
 Memory per model item (variable or constraint) was measured on the benchmark cases (peak
 resident memory less the memory after reading the case, over variables plus constraints; figures
@@ -56,21 +58,33 @@ def estimate_size(case: Case) -> ModelSize:
     for tank in case.tanks:
         if tank.holds == "recycled":
             tanks_of_zone[tank.zone] = tanks_of_zone.get(tank.zone, 0) + 1
-    deliveries = sum((trains_of_zone.get(u.zone, 0) + tanks_of_zone.get(u.zone, 0))
-                     * u.max_recycles for u in case.uses)
+    sources_of = {u.key: (trains_of_zone.get(u.zone, 0) + tanks_of_zone.get(u.zone, 0))
+                  * u.max_recycles for u in case.uses}
+    deliveries = sum(sources_of.values())
+    # the even-sharing tie-break: a common share, and an excess, a deficit and a row for each
+    # plant with a use recycled water can reach, when there are two or more (sharing.py)
+    sharing = len({plant for plant, _ in (key for key, n in sources_of.items() if n)})
+    sharing = sharing if sharing >= 2 else 0
     feeds = sum(len(t.zones) for t in case.trains) * K
     zones = len({p.zone for p in case.plants})
     uses = len(case.uses)
-    layers = len(case.tanks) * (K + 1)
+    # each tank holds K generations (recycled 1..K, wastewater 0..K-1): a level each, and a
+    # wastewater basin an inflow and outflow each; a train charges a recycled tank in a zone it
+    # serves, per generation
+    layers = len(case.tanks) * K
+    basin_layers = sum(tank.holds != "recycled" for tank in case.tanks) * K
+    charges = sum(trains_of_zone.get(tank.zone, 0) for tank in case.tanks
+                  if tank.holds == "recycled") * K
     tankers = len(case.emergency.tankers) * uses
     contaminants = len(case.quality.contaminants) if case.quality is not None else 0
     direct = len(case.quality.links) * (K + 1) if case.quality is not None else 0
     # a use that passes water straight on has a row per generation for its own wastewater
     reusing = len({a for a, _ in case.quality.links}) if case.quality is not None else 0
-    per_period_vars = 2 * uses + deliveries + feeds + 3 * layers + tankers + direct \
-        + len(case.trains) * len(case.tanks) * (K + 1)
-    per_period_cons = uses * (2 + contaminants) + zones * (K + 1) + len(case.trains) * (K + 1) \
-        + 2 * layers + reusing * (K + 1) + len(case.emergency.tankers)  # a capacity row each
+    per_period_vars = 2 * uses + deliveries + feeds + layers + 2 * basin_layers + charges \
+        + tankers + direct + 1 + 2 * sharing
+    per_period_cons = uses * (1 + contaminants) + sharing + zones * (K + 1) \
+        + len(case.trains) * (K + 1) + layers + 2 * len(case.tanks) + reusing * (K + 1) \
+        + len(case.emergency.tankers)  # a capacity row each
     return ModelSize(periods * per_period_vars, periods * per_period_cons)
 
 
