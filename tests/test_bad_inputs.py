@@ -189,6 +189,15 @@ CATALOGUE = [
     Bad("case.toml in UTF-16", STEADY, lambda f: (f / "case.toml").write_bytes(
         (f / "case.toml").read_text(encoding="utf-8").encode("utf-16")), "case.toml",
         words=("not UTF-8",)),
+    # a train or tank named as the results name other sources: its water would be counted as
+    # tap, trucked, direct or outside water
+    Bad("tank named tap", DROUGHT, cell("tanks.csv", 2, "tank", "tap"), "tanks.csv", 2, "tank",
+        ("may not be tap, tanker, direct or supply",)),
+    Bad("tank named supply:x", DROUGHT, cell("tanks.csv", 2, "tank", "supply:x"), "tanks.csv", 2,
+        "tank", ("alone or before a colon",)),
+    Bad("tank option named tanker", "ntip-2028-phase3", cell("options.csv", 7, "option",
+                                                             "tanker"),
+        "options.csv", 7, "option", ("a tank option's name may not be tap",)),
     # unknown references
     Bad("use at an unknown plant", STEADY, cell("uses.csv", 4, "plant", "Z9-Z"), "uses.csv", 4,
         "plant", ("plant is not in plants.csv",)),

@@ -50,6 +50,24 @@ def check(problem: Problem, file, row, column, value, *rule_words):
         assert word in problem.rule, f"{word!r} not in rule {problem.rule!r}"
 
 
+@pytest.mark.parametrize("name", ["tap", "tanker", "direct", "supply", "supply:T1",
+                                  "direct:P1/rinse", "tanker: K"])
+def test_a_train_named_as_another_source_is_refused(tables, case_dir, name):
+    # The allocation table names a use's water by source: a train by its own name, the others
+    # `tap`, `tanker:<name>`, `direct:<plant>/<use>` and `supply:<name>`. A train so named had
+    # its deliveries counted as tap (a campus of 21,500 m3/day reported all of it as tap).
+    tables["treatment.csv"][0]["train"] = name
+    check(only_problem(case_dir(tables)), "treatment.csv", 2, "train", name,
+          "may not be tap, tanker, direct or supply, alone or before a colon")
+
+
+@pytest.mark.parametrize("name", ["tapwater", "supplyline", "K14:tap", "Tap"])
+def test_a_train_named_like_but_not_as_another_source_loads(tables, case_dir, name):
+    # only the words themselves, alone or before the first colon, name other sources
+    tables["treatment.csv"][0]["train"] = name
+    assert load_case(case_dir(tables)).trains[0].name == name
+
+
 def test_valid_case_loads(tables, case_dir):
     # The baseline every test corrupts: it must load cleanly, or the other tests prove nothing.
     case = load_case(case_dir(tables))

@@ -25,7 +25,7 @@ from dataclasses import replace
 
 from model.case.core import Core
 from model.case.objects import Case, Economics, Option, OutsideSupply, Tank, Train
-from model.case.rows import CaseSettings, OptionRow
+from model.case.rows import RESERVED_RULE, RESERVED_SOURCES, CaseSettings, OptionRow
 from model.case.tables import CaseFolder, Namespace, Table
 
 DATA_COLUMNS = ("train", "zones", "capacity_m3_per_day", "recovery", "cost_per_m3", "volume_m3")
@@ -102,7 +102,11 @@ def _check_train(folder: CaseFolder, table: Table, line: int, r: OptionRow,
                  trains: dict[str, Train], new: dict[str, tuple[int, OptionRow]]) -> None:
     """The train an option names: new for a `train` option, else existing (or added by a
     `train` option this one requires); a recovery above the train's; a link to zones it does
-    not serve yet; a tank in one zone the train serves."""
+    not serve yet; a tank in one zone the train serves, named as no other source is."""
+    if r.kind == "tank" and r.option.split(":")[0].strip() in RESERVED_SOURCES:
+        # the new tank takes the option's name (a new train its `train`, checked as read)
+        folder.problems.add(table.file, f"a tank option's name {RESERVED_RULE}", line,
+                            "option", r.option)
     if r.train is None:
         return
     if r.kind == "train":

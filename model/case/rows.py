@@ -38,8 +38,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, ClassVar, Literal, Optional
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt,
-                      field_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool,
+                      StrictInt, field_validator)
 
 
 def _plain_number(rule: str):
@@ -53,6 +53,22 @@ def _plain_number(rule: str):
 
 
 Name = Annotated[str, Field(min_length=1)]
+# The results name a use's water by its source: a train's or tank's own name, or `tap`,
+# `tanker:<name>`, `direct:<plant>/<use>` and `supply:<name>` (model.results.tables). A train or
+# tank named after one of those words would have its water counted as tap, trucked, direct or
+# outside water.
+RESERVED_SOURCES = ("tap", "tanker", "direct", "supply")
+RESERVED_RULE = "may not be tap, tanker, direct or supply, alone or before a colon: the " \
+    "results name those sources so"
+
+
+def _not_a_source_word(value: str) -> str:
+    if value.split(":")[0].strip() in RESERVED_SOURCES:
+        raise ValueError(RESERVED_RULE)
+    return value
+
+
+SourceName = Annotated[Name, AfterValidator(_not_a_source_word)]  # a train or a tank
 Names = Annotated[tuple[Name, ...], Field(min_length=1)]   # a `;`-list, parsed by the toolkit
 Fraction = Annotated[float, _plain_number("must be a number"), Field(ge=0, le=1)]
 Recovery = Annotated[float, _plain_number("must be a number"), Field(gt=0, le=1)]
@@ -169,7 +185,7 @@ class TrainRow(Row):
     FILE, KEY, KEY_NAME = "treatment.csv", ("train",), "train"
     REFERENCES = {"zones": "zone"}
     LISTS = {"zones": "zone"}
-    train: Name
+    train: SourceName
     capacity_m3_per_day: Flow
     recovery: Recovery
     zones: Names
@@ -267,7 +283,7 @@ class TankRow(Row):
 
     FILE, KEY, KEY_NAME = "tanks.csv", ("tank",), "tank"
     REFERENCES = {"zone": "zone"}
-    tank: Name
+    tank: SourceName
     zone: Name
     holds: Literal["recycled", "wastewater"]
     capacity_m3: Volume
@@ -348,7 +364,7 @@ class OptionRow(Row):
     LISTS = {"zones": "zone", "excludes": "option", "requires": "option"}
     option: Name
     kind: Literal["capacity", "recovery", "train", "link", "tank", "supply"]
-    train: Optional[Name] = None
+    train: Optional[SourceName] = None
     zones: Optional[Names] = None
     capacity_m3_per_day: Optional[Capacity] = None
     recovery: Optional[Recovery] = None
