@@ -45,13 +45,14 @@ def drought():
     return plan(load_case(bundled_case("kaohsiung-2023-drought")))
 
 
-def basin_and_direct_reuse(tmp_path):
+def basin_and_direct_reuse(tmp_path, plant="P"):
     """One zone, a wastewater basin carrying feed into a period with spare capacity, and direct
     reuse allowed between the two uses: every kind of Sankey link at once."""
     folder = write_period_case(tmp_path, {
         "case.toml": 'name = "basin"\nmax_recycles = 1\ndirect_reuse = "zone"\n',
+        "plants.csv": f"plant,zone\n{plant},1\n",
         "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
-                    "P,rinse,100,1.0,\nP,tower,40,0.5,\n",
+                    f"{plant},rinse,100,1.0,\n{plant},tower,40,0.5,\n",
         "periods.csv": "period,days\na,1\nb,1\n",
         "trains_by_period.csv": "period,train,capacity_m3_per_day\na,T,20\nb,T,200\n",
         "tanks.csv": "tank,zone,holds,capacity_m3,initial_m3,min_final_m3\n"
@@ -69,7 +70,8 @@ def expected_supply_links(r) -> dict[tuple, float]:
     `tap`, `tanker:<tanker>`, `direct:<plant>/<use>`, `supply:<supply>`, a train or a tank):
     (source node, plant, kind, generation) -> day-weighted m3/day, summed. Names may hold ':'
     and '/' themselves."""
-    zone = r.plants.set_index("plant").zone
+    # `direct:<plant>/<use>` whole, as a plant or use name may hold '/'
+    zone = {f"{u.plant}/{u.use}": u.zone for u in r.uses.itertuples()}
     trains, tanks = set(r.trains.train), set() if r.tank_levels is None else set(r.tank_levels.tank)
 
     def key(source: str, plant: str, g: int) -> tuple:
@@ -82,7 +84,7 @@ def expected_supply_links(r) -> dict[tuple, float]:
             return (source, plant, "outside", g)
         if kind == "direct":
             # drawn from the zone's pool as its own node (module docstring of sankey.py)
-            return (f"zone {zone[rest.partition('/')[0]]} direct reuse", plant, "direct reuse", g)
+            return (f"zone {zone[rest]} direct reuse", plant, "direct reuse", g)
         assert source in trains | tanks, source
         # a train is drawn as two nodes, "<train> intake" and "<train> product"
         return (f"{source} product" if source in trains else f"tank {source}", plant,
@@ -213,6 +215,15 @@ def test_sankey_links_with_a_basin_and_direct_reuse(tmp_path):
     check_links_against_tables(r)
     kinds = set(sankey_links(r).kind)
     assert {"basin", "feed", "reject", "returned", "consumed", "tap"} <= kinds
+
+
+def test_sankey_direct_reuse_from_a_plant_whose_name_holds_a_slash(tmp_path):
+    # `direct:K7/8/rinse` is use rinse of plant K7/8: its zone is found from the whole name
+    r = basin_and_direct_reuse(tmp_path, plant="K7/8")
+    assert (r.allocation.source == "direct:K7/8/rinse").any()   # the case reuses directly
+    check_supply_links(r)
+    check_links_against_tables(r)
+    assert "zone 1 direct reuse" in set(sankey_links(r).source)
 
 
 def test_a_planted_imbalance_is_caught(steady):

@@ -309,3 +309,25 @@ def test_a_marginal_value_of_nothing_is_zero_without_a_sign(tmp_path, capsys):
     assert zeros == [0.0, 0.0] and all(np.copysign(1.0, v) == 1.0 for v in zeros)
     assert k14[0]["capacity_value"] > 0 and k14[1]["recovery_value"] > 0
     assert "-0.0" not in text
+
+
+def test_a_demand_parameter_names_its_use_whole_when_names_hold_a_slash():
+    # plant K7/8's rinse is `demand:K7/8/rinse`: split at the first '/', it named a use
+    # "8/rinse" of a plant "K7", matched no use and left the demand as it was, so the
+    # scenario solved the unchanged case. A name that fits two uses is refused.
+    from model.case.scenarios import parameter_of
+    from tests.factory import make_case
+    case = make_case([("K7/8", "rinse", "1", 100, 0.9, None), ("K9", "rinse", "1", 50, 0.9, None)],
+                     [("T", 1000, 0.5, ("1",), None)], max_recycles=1)
+    p = parameter_of("demand:K7/8/rinse", case)
+    assert p == Parameter("demand", "K7/8/rinse")
+    changed = Scenario("s", ((p, 40.0),)).apply(case)
+    assert [u.demand_m3_per_day for u in changed.uses] == [40.0, 50.0]
+    # K = 1: only tap water's return (0.9 of it) is recycled, at recovery 0.5, so the tap x
+    # of a demand D solves x + 0.5 x 0.9 x = D: x = (40 + 50) / 1.45 m3/day (150 / 1.45 before)
+    assert solve(build_model(changed)).objectives["total_tap_m3"] == pytest.approx(90 / 1.45)
+    twice = make_case([("A/B", "c", "1", 100, 0.9, None), ("A", "B/c", "1", 50, 0.9, None)],
+                      [("T", 1000, 0.5, ("1",), None)], max_recycles=1)
+    rule = parameter_of("demand:A/B/c", twice)
+    assert rule == ("'A/B/c' names 2 uses of uses.csv (plant 'A/B' use 'c', plant 'A' use "
+                    "'B/c'): rename one of them so that <plant>/<use> tells them apart")

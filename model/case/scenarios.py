@@ -63,9 +63,9 @@ def _train(case: Case, name: str, **change) -> Case:
 
 
 def _demand(case: Case, use: str, value: float) -> Case:
-    plant, name = use.split("/", 1)
+    # `<plant>/<use>` matched whole: a plant or use name may hold '/' itself
     return replace(case, uses=tuple(replace(u, demand_m3_per_day=value)
-                                    if (u.plant, u.use) == (plant, name) else u
+                                    if f"{u.plant}/{u.use}" == use else u
                                     for u in case.uses))
 
 
@@ -186,8 +186,14 @@ def parameter_of(column: str, case: Case) -> Parameter | str:
         return Parameter(kind) if not target else f"{kind} takes no name after ':'"
     if need == "train" and target not in {t.name for t in case.trains}:
         return f"train {target!r} is not in treatment.csv; {kind}:<train>"
-    if need == "use" and target not in {f"{u.plant}/{u.use}" for u in case.uses}:
-        return f"use {target!r} is not in uses.csv; {kind}:<plant>/<use>"
+    if need == "use":
+        named = [u for u in case.uses if f"{u.plant}/{u.use}" == target]
+        if not named:
+            return f"use {target!r} is not in uses.csv; {kind}:<plant>/<use>"
+        if len(named) > 1:
+            return (f"{target!r} names {len(named)} uses of uses.csv (" + ", ".join(
+                f"plant {u.plant!r} use {u.use!r}" for u in named) + "): rename one of them "
+                "so that <plant>/<use> tells them apart")
     if need == "option" and target not in {o.name for o in case.options}:
         return (f"option {target!r} is not in options.csv; option:<name>" if case.options
                 else "the case has no options.csv: option:<name> names one of its options")

@@ -77,7 +77,10 @@ def _weighted(df: pd.DataFrame, weights: pd.Series, column: str = "m3_per_day") 
 
 def _supply_links(results: Results, names: Names, w: pd.Series) -> list[tuple]:
     a = results.allocation.assign(flow=lambda d: _weighted(d, w))
-    zone_of = results.uses.drop_duplicates("plant").set_index("plant").zone
+    # a direct-reuse source names its use as `direct:<plant>/<use>`; plant and use names may
+    # hold '/', so the source is looked up whole, not split
+    zone_of = {f"direct:{u.plant}/{u.use}": u.zone
+               for u in results.uses.drop_duplicates(["plant", "use"]).itertuples()}
     links = []
     for (source, plant, zone, g), flow in a.groupby(
             ["source", "plant", "zone", "generation"], sort=False).flow.sum().items():
@@ -86,8 +89,7 @@ def _supply_links(results: Results, names: Names, w: pd.Series) -> list[tuple]:
         elif source.startswith("tanker:"):
             links.append((f"tanker {source.split(':', 1)[1]}", plant, flow, "tanker", None))
         elif source.startswith("direct:"):
-            from_plant = source.split(":", 1)[1].split("/", 1)[0]
-            links.append((f"zone {zone_of[from_plant]} wastewater", plant, flow, "direct reuse",
+            links.append((f"zone {zone_of[source]} wastewater", plant, flow, "direct reuse",
                           int(g)))
         elif source in names.trains or source in names.tanks:
             label = source if source in names.trains else f"tank {source}"
