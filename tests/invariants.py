@@ -131,8 +131,10 @@ def check_sources(case, o: Out) -> None:
         assert close_below(m3, tankers[source.split(":", 1)[1]].capacity_m3_per_day)
     direct = a[kind == "direct"]
     links = set(case.quality.links) if case.quality is not None else set()
+    # `direct:<plant>/<use>` whole: a plant or use name may hold '/'
+    giver_of = {f"direct:{u.plant}/{u.use}": u.key for u in case.uses}
     for row in direct.itertuples():
-        giver = tuple(row.source.split(":", 1)[1].split("/", 1))
+        giver = giver_of[row.source]
         assert (giver, (row.plant, row.use)) in links, row
 
 

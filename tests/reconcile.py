@@ -17,7 +17,8 @@ ask whether a plan obeys the rules; this asks whether the report tells one story
 - periods.csv = uses.csv summed per period; *_m3 = per day x days; trucks = tanker m3 / 20
 - summary.json: horizon totals = periods.csv; day-weighted figures = uses.csv and trains.csv;
   its per-period list = periods.csv; the water balance closes
-- plants.csv = uses.csv day-weighted per plant; shortages.csv = uses.csv
+- plants.csv = uses.csv day-weighted per plant; shortages.csv = uses.csv (shortage, trucked
+  water, demand)
 """
 from __future__ import annotations
 
@@ -184,6 +185,8 @@ def _check_shortages(shortages: pd.DataFrame | None, uses: pd.DataFrame) -> None
         assert (uses.shortage_m3_per_day == 0).all(), "shortage without shortages.csv"
         return
     _close(shortages.shortage_m3_per_day, uses.shortage_m3_per_day, "shortages.csv = uses.csv")
+    _close(shortages.tanker_m3_per_day, uses.tanker_m3_per_day, "shortages.csv trucked = uses.csv")
+    _close(shortages.demand_m3_per_day, uses.demand_m3_per_day, "shortages.csv demand = uses.csv")
     positive = shortages.demand_m3_per_day > 0
     _close(shortages.shortage_fraction[positive],
            (shortages.shortage_m3_per_day / shortages.demand_m3_per_day)[positive],

@@ -107,3 +107,16 @@ def test_train_and_plant_figures_come_in_the_case_s_order():
         assert t.treated_m3_per_day == pytest.approx(200.0, rel=1e-9)
         assert t.delivered_m3_per_day == pytest.approx(100.0, rel=1e-9)
         assert t.effective_recovery == pytest.approx(0.5, rel=1e-9)  # product 100 / treated 200
+
+
+def test_a_train_treating_under_one_m3_per_day_has_its_effective_recovery():
+    # one rinse of 1 m3/day (return 1, K = 1) and a train of 0.5 m3/day at recovery 0.5: the
+    # train treats all it can, 0.5 (the tap x returns x >= 0.5), and makes 0.25, so
+    # x = 1 - 0.25 = 0.75; its recovery achieved is 0.25 / 0.5 = 0.5, however small the flow
+    res = plan(make_case([("P", "rinse", "1", 1.0, 1.0, None)],
+                         [("T", 0.5, 0.5, ("1",), 1.0)], max_recycles=1))
+    (t,) = res.summary.trains
+    # (to HiGHS's 1e-9 feasibility tolerance: 0.499999998 treated)
+    assert t.treated_m3_per_day == pytest.approx(0.5, abs=1e-8)
+    assert res.summary.tap_m3_per_day == pytest.approx(0.75, abs=1e-8)
+    assert t.effective_recovery == pytest.approx(0.5, rel=1e-9)
