@@ -679,3 +679,21 @@ def test_a_shortage_at_the_solver_s_tolerance_is_no_shortage_column():
     uses.loc[1, "shortage_m3_per_day"] = 2e-7
     plants = plant_table(uses).set_index("plant")
     assert plants.shortage_m3_per_day.to_dict() == {"A": 0.0, "B": 2e-7}
+
+
+def test_a_train_s_worthless_capacity_is_written_0_not_minus_0():
+    # K14 of the default case treats 20,005 of its 40,000 m3/day: its capacity row is slack,
+    # with a dual of 0, so capacity_value = -0 / days is written 0.0, never -0.0 (trains.csv,
+    # summary.json and the report print what the table holds)
+    import math
+    import pyomo.environ as pyo
+    from model.formulation import build_model
+    from model.results.tables import allocation_table, feed_table, train_table
+    from model.solve import solve
+    f = build_model(load_case(bundled_case("ntip-2019-phase2")))
+    report = solve(f)
+    report.duals = pyo.ComponentMap()          # every row's dual is then 0.0
+    trains = train_table(f, report, feed_table(f), allocation_table(f))
+    assert list(trains.capacity_value) == [0.0]
+    assert [math.copysign(1.0, v) for v in trains.capacity_value] == [1.0]
+    assert json.dumps(trains.capacity_value.iloc[0]) == "0.0"

@@ -56,7 +56,6 @@ class Network:
     deliveries_to: dict[UseKey, list[tuple[str, int]]]
     deliveries_from: dict[tuple[str, int], list[UseKey]]
     feeds_of: dict[str, list[tuple[str, int]]]
-    feeds_from: dict[tuple[str, int], list[str]]
     zones_fed: dict[str, list[str]]
     tankers_to: dict[UseKey, list[str]]
     reuse_into: dict[tuple[UseKey, int], list[UseKey]]   # (to use, g) -> from uses
@@ -201,7 +200,7 @@ def _options(case: Case) -> dict:
 def sets_of(case: Case) -> Network:
     """Every sparse set and lookup of the model of `case`."""
     deliveries, to, frm, passes = _deliveries(case)
-    feeds, feeds_of, feeds_from = _feeds(case)
+    feeds, feeds_of, pools = _feeds(case)
     periods = tuple(p.name for p in case.periods)
     uses_in: dict[str, list[UseKey]] = defaultdict(list)
     for u in case.uses:
@@ -209,11 +208,11 @@ def sets_of(case: Case) -> Network:
     return Network(
         case=case, USES=tuple(u.key for u in case.uses),
         TRAINS=tuple(t.name for t in case.trains), ZONES=case.zones, PERIODS=periods,
-        DELIVERIES=tuple(deliveries), FEEDS=tuple(feeds), POOLS=tuple(feeds_from),
+        DELIVERIES=tuple(deliveries), FEEDS=tuple(feeds), POOLS=tuple(pools),
         PASSES=tuple(passes),
         days={p.name: p.days for p in case.periods}, use_of={u.key: u for u in case.uses},
         train_of={t.name: t for t in case.trains}, uses_in=dict(uses_in),
-        deliveries_to=to, deliveries_from=frm, feeds_of=feeds_of, feeds_from=feeds_from,
+        deliveries_to=to, deliveries_from=frm, feeds_of=feeds_of,
         zones_fed={t.name: sorted({z for z, _ in feeds_of.get(t.name, [])})
                    for t in case.trains},
         **_storage(case), **_supply(case, passes, periods), **_shortage(case),
