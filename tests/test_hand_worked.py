@@ -120,3 +120,14 @@ def test_a_train_treating_under_one_m3_per_day_has_its_effective_recovery():
     assert t.treated_m3_per_day == pytest.approx(0.5, abs=1e-8)
     assert res.summary.tap_m3_per_day == pytest.approx(0.75, abs=1e-8)
     assert t.effective_recovery == pytest.approx(0.5, rel=1e-9)
+
+
+def test_a_train_that_treats_nothing_has_no_effective_recovery():
+    # a train serving a zone whose only use may take no recycled water and returns none
+    # (return 0): nothing is collected, so it treats 0 and its recovery achieved is undefined,
+    # written as None (null in summary.json), not 0 / 0
+    res = plan(make_case([("P", "domestic", "1", 10.0, 0.0, None)],
+                         [("T", 100.0, 0.5, ("1",), 1.0)], max_recycles=1))
+    (t,) = res.summary.trains
+    assert t.treated_m3_per_day == 0.0
+    assert t.effective_recovery is None
