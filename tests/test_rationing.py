@@ -356,3 +356,21 @@ def test_the_boost_recovery_is_shown_only_in_the_periods_the_boost_may_run():
             assert row.boost_recovery == 0.8, row.period
         else:
             assert pd.isna(row.boost_recovery) and row.boosted_feed_m3_per_day == 0.0, row.period
+
+
+@pytest.mark.parametrize("fair", [True, False])
+def test_the_summary_lists_the_stages_solved_in_their_order(fair, tmp_path):
+    # the default case's curtailment.csv has priority classes 1, 2 and 3; rationed, the plan
+    # minimises each class's shortage in turn (class 1 is cut last), with fair sharing first
+    # the largest cut all of the class's uses can share, then tap, cost and the even sharing
+    # of plants; summary.json says so, in that order
+    from model.bundled import bundled_case
+    out = tmp_path / "summary.json"
+    options = [] if fair else ["--no-fair-share"]
+    assert main(["solve", str(bundled_case()), "--cut", "0.1", *options, "--no-largest-cut",
+                 "--json", str(out)]) == 0
+    stages = json.loads(out.read_text())["rationing"]["stages"]
+    classes = [[f"largest_cut_priority_{k}", f"shortage_priority_{k}_m3"] if fair
+               else [f"shortage_priority_{k}_m3"] for k in (1, 2, 3)]
+    assert stages == [s for c in classes for s in c] + ["total_tap_m3", "total_cost",
+                                                        "even_sharing"]
