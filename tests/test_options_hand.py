@@ -492,3 +492,27 @@ def test_a_link_option_on_a_campus_that_recycles_nothing_buys_nothing():
     chosen = best_portfolio(case, Question(budget=1000))
     assert chosen.selected == ()
     assert chosen.tap_m3_per_day == pytest.approx(1500.0, rel=1e-12)
+
+
+def test_a_linked_train_may_fill_a_tank_with_all_it_makes_beside_another_train(tmp_path):
+    # LINKED_TANK with T at recovery 0.9 and 100 m3/day in p1, shut in p2; B needs nothing in
+    # p1 (demand factor 0) and 100 in p2; a second train U (capacity 0) also serves zone 2, so
+    # W2 has two trains that may charge it. With the link, T treats A's 100 in p1 and puts all
+    # its 90 into W2, which gives them to B in p2: tap = A's 2 x 100 + B's 100 - 90 = 210 m3,
+    # 105 m3/day. T's charge into W2 is held by its own capacity only, once (counted twice
+    # beside U's, it would stop at 50: tap 250).
+    files = dict(LINKED_TANK)
+    files["treatment.csv"] = ("train,capacity_m3_per_day,recovery,zones,cost_per_m3\n"
+                              "T,100,0.9,1,1\nU,0,0.5,2,1\n")
+    files["periods.csv"] = "period,days\np1,1\np2,1\n"
+    files["trains_by_period.csv"] = "period,train,capacity_m3_per_day\np2,T,0\n"
+    files["demand.csv"] = "period,plant,use,factor\np1,B,rinse,0\n"
+    case = load_case(write_case(tmp_path / "link", files))
+    chosen = best_portfolio(case, Question(budget=1000))
+    assert chosen.selected == ("link",)
+    assert chosen.tap_m3_per_day == pytest.approx(105.0, rel=1e-9)
+    # the portfolio model's own least tap (m3 over the horizon), its link rows in place
+    from model.formulation.objectives import TAP
+    from model.studies.portfolio import portfolio_model, solve_milp
+    f = portfolio_model(prepared(case), Question(budget=1000))
+    assert solve_milp(f, (TAP,), None).objectives[TAP] == pytest.approx(210.0, rel=1e-9)
