@@ -89,7 +89,8 @@ def test_a_model_too_large_for_memory_is_refused_before_the_build(monkeypatch, c
     err = capsys.readouterr().err
     assert "too large for this machine" in err and f"{size.variables:,} variables" in err
     gib = lambda b: f"{b / 2 ** 30:,.1f} GiB"  # noqa: E731
-    assert f"an estimated {gib(size.bytes)} against {gib(size.bytes - 1)} available." in err
+    assert f"an estimated {gib(size.bytes)} against {gib(size.bytes - 1)} available. Fewer " \
+        "periods, uses or generations (max_recycles) make it smaller." in err
     monkeypatch.setenv(MEMORY_ENV, str(size.bytes))   # exactly the estimate fits
     assert main(["solve", "--no-largest-cut"]) == 0
     monkeypatch.setenv(MEMORY_ENV, str(size.bytes + 1))
@@ -697,3 +698,18 @@ def test_a_train_s_worthless_capacity_is_written_0_not_minus_0():
     assert list(trains.capacity_value) == [0.0]
     assert [math.copysign(1.0, v) for v in trains.capacity_value] == [1.0]
     assert json.dumps(trains.capacity_value.iloc[0]) == "0.0"
+
+
+def test_a_flow_at_the_solver_s_tolerance_is_listed_as_none(tmp_path):
+    # a tap-only use of 1e-7 m3/day (FLOW_EPS, HiGHS's tolerance on a flow) draws exactly that:
+    # allocation.csv lists no flow at or below the tolerance, so it has no row, beside the
+    # 100 m3/day rinse's tap and recycled rows
+    from model.results.tables import FLOW_EPS
+    from model.studies import plan
+    from period_casefiles import write_case
+    assert FLOW_EPS == 1e-7
+    r = plan(load_case(write_case(tmp_path / "tiny", {
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,rinse,100,0.9,\nP,drop,1e-7,0.9,0\n"})))
+    assert set(r.allocation.use) == {"rinse"}
+    assert set(r.allocation.source) == {"tap", "T"}
