@@ -516,3 +516,21 @@ def test_a_linked_train_may_fill_a_tank_with_all_it_makes_beside_another_train(t
     from model.studies.portfolio import portfolio_model, solve_milp
     f = portfolio_model(prepared(case), Question(budget=1000))
     assert solve_milp(f, (TAP,), None).objectives[TAP] == pytest.approx(210.0, rel=1e-9)
+
+
+def test_a_capacity_option_adds_to_a_period_s_own_capacity():
+    # One use (D = 1000, a = 1, K = 1), T at r = 0.5 with 200 m3/day, shut in p2 (capacity 0 in
+    # trains_by_period.csv); the option adds 100 m3/day. Tap x = D - r feed, feed <= C: with
+    # the option p1 draws 1000 - 0.5 x 300 = 850 and p2 1000 - 0.5 x 100 = 950, the peak (on
+    # T's own 200 in p2 it would be 850)
+    import dataclasses
+    from model.case import Period
+    from model.case.objects import PeriodData
+    from model.studies.portfolio import least_peak_tap
+    more = Option("more", "capacity", capex=1000.0, lifetime_years=10, train="T",
+                  capacity_m3_per_day=100.0)
+    case = dataclasses.replace(
+        one_use([more], capacity=200.0, recovery=0.5, K=1, ret=1.0),
+        periods=(Period("p1", 1.0), Period("p2", 1.0)),
+        by_period=PeriodData(capacity_m3_per_day={("T", "p2"): 0.0}))
+    assert least_peak_tap(prepared(case)) == pytest.approx(950, rel=1e-9)
