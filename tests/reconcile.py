@@ -17,8 +17,8 @@ ask whether a plan obeys the rules; this asks whether the report tells one story
 - periods.csv = uses.csv summed per period; *_m3 = per day x days; trucks = tanker m3 / 20
 - summary.json: horizon totals = periods.csv; day-weighted figures = uses.csv and trains.csv;
   its per-period list = periods.csv; the water balance closes
-- plants.csv = uses.csv day-weighted per plant; shortages.csv = uses.csv (shortage, trucked
-  water, demand)
+- plants.csv = uses.csv day-weighted per plant (each optional column listed exactly when some
+  use has it); shortages.csv = uses.csv (shortage, trucked water, demand)
 """
 from __future__ import annotations
 
@@ -174,7 +174,14 @@ def _check_summary(s: dict, periods: pd.DataFrame, uses: pd.DataFrame,
 
 
 def _check_plants(plants: pd.DataFrame, uses: pd.DataFrame, days: float) -> None:
-    for column in ("demand_m3_per_day", "tap_m3_per_day", "recycled_m3_per_day"):
+    # trucked water, direct reuse, outside supply and shortage are listed when some use has any
+    optional = [c for c in ("tanker_m3_per_day", "direct_reuse_m3_per_day",
+                            "outside_supply_m3_per_day", "shortage_m3_per_day")
+                if c in uses and (uses[c].abs() > 1e-7).any()]
+    listed = [c for c in plants.columns if c.endswith("_m3_per_day")]
+    assert listed == ["demand_m3_per_day", "tap_m3_per_day", "recycled_m3_per_day"] + optional, \
+        f"plants.csv columns {listed}, uses.csv has {optional}"
+    for column in ("demand_m3_per_day", "tap_m3_per_day", "recycled_m3_per_day", *optional):
         by_plant = (uses[column] * uses.days).groupby(uses.plant.astype(str)).sum() / days
         _close(plants[column], by_plant.loc[plants.plant.astype(str)].to_numpy(),
                f"plants.csv {column} = uses.csv day-weighted")

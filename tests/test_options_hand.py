@@ -534,3 +534,21 @@ def test_a_capacity_option_adds_to_a_period_s_own_capacity():
         periods=(Period("p1", 1.0), Period("p2", 1.0)),
         by_period=PeriodData(capacity_m3_per_day={("T", "p2"): 0.0}))
     assert least_peak_tap(prepared(case)) == pytest.approx(950, rel=1e-9)
+
+
+def test_a_link_option_holds_the_feed_from_its_zone_once_whatever_the_zones_served(tmp_path):
+    # LINKED_TANK with T serving zones 1 and 3 (C, no uses) at 600 m3/day, and B of 1000 m3/day
+    # (return 1, K = 1). With the link T treats A's 100 and B's tap up to its 600, all of its
+    # 0.5 x 600 = 300 going to B: B's tap x_B = 1000 - 300 = 700 (>= the 500 fed from zone 2),
+    # tap 100 + 700 = 800. The link's feed row holds zone 2's feed (each generation once)
+    # to 600 when bought; counted once per other zone served, it would stop at 300 (tap 900).
+    from model.formulation.objectives import TAP
+    from model.studies.portfolio import portfolio_model, solve_milp
+    files = dict(LINKED_TANK)
+    files["plants.csv"] += "C,3\n"
+    files["uses.csv"] = files["uses.csv"].replace("B,rinse,100,", "B,rinse,1000,")
+    files["treatment.csv"] = files["treatment.csv"].replace("T,1000,0.5,1,1", "T,600,0.5,1;3,1")
+    case = load_case(write_case(tmp_path / "link", files))
+    f = portfolio_model(prepared(case), Question(budget=1000))
+    assert solve_milp(f, (TAP,), None).objectives[TAP] == pytest.approx(800, rel=1e-9)
+    assert f.model.option_chosen["link"].value == pytest.approx(1)

@@ -42,3 +42,22 @@ def test_a_basin_listed_before_a_recycled_tank_reconciles(tmp_path, capsys):
     levels = pd.read_csv(out / "tank_levels.csv")
     basin = levels[levels.tank == "B"]
     assert basin.end_level_m3.iloc[-1] < 10 - 1e-6    # the basin was drawn down
+
+
+def test_a_plan_with_direct_reuse_reconciles(tmp_path, capsys):
+    # one zone with direct reuse allowed between a rinse (100 m3/day, return 1) and a tower
+    # (40, return 0.5), a train short of capacity in the first period: untreated reuse flows,
+    # so plants.csv and uses.csv list direct_reuse_m3_per_day and must agree on it
+    from tests.period_casefiles import write_case
+    folder = write_case(tmp_path / "case", {
+        "case.toml": 'name = "direct"\nmax_recycles = 1\ndirect_reuse = "zone"\n',
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    "P,rinse,100,1.0,\nP,tower,40,0.5,\n",
+        "periods.csv": "period,days\na,1\nb,1\n",
+        "trains_by_period.csv": "period,train,capacity_m3_per_day\na,T,20\nb,T,200\n"})
+    out = tmp_path / "out"
+    assert main(["solve", str(folder), "--no-largest-cut", "--out", str(out)]) == 0, \
+        capsys.readouterr().err
+    import pandas as pd
+    assert pd.read_csv(out / "uses.csv").direct_reuse_m3_per_day.max() > 1.0
+    check_reconciliation(out)
