@@ -18,7 +18,8 @@ ask whether a plan obeys the rules; this asks whether the report tells one story
 - summary.json: horizon totals = periods.csv; day-weighted figures = uses.csv and trains.csv;
   its per-period list = periods.csv; the water balance closes
 - plants.csv = uses.csv day-weighted per plant (each optional column listed exactly when some
-  use has it); shortages.csv = uses.csv (shortage, trucked water, demand)
+  use has it); shortages.csv = uses.csv (shortage, trucked water, demand;
+  the fraction short 0 where there is no demand)
 """
 from __future__ import annotations
 
@@ -198,6 +199,7 @@ def _check_shortages(shortages: pd.DataFrame | None, uses: pd.DataFrame) -> None
     _close(shortages.shortage_fraction[positive],
            (shortages.shortage_m3_per_day / shortages.demand_m3_per_day)[positive],
            "shortages.csv fraction = shortage / demand")
+    _close(shortages.shortage_fraction[~positive], 0.0, "shortages.csv fraction 0 without demand")
 
 
 def check_reconciliation(out_dir: Path) -> None:

@@ -61,3 +61,24 @@ def test_a_plan_with_direct_reuse_reconciles(tmp_path, capsys):
     import pandas as pd
     assert pd.read_csv(out / "uses.csv").direct_reuse_m3_per_day.max() > 1.0
     check_reconciliation(out)
+
+
+def test_a_rationed_plan_with_a_use_of_no_demand_reconciles(tmp_path, capsys):
+    # the default case cut by 10%, with the first use's demand set to 0: nothing of it can go
+    # short, so shortages.csv gives it a fraction short of 0 (not 0 / 0)
+    import shutil
+    from model.bundled import bundled_case
+    case = tmp_path / "case"
+    shutil.copytree(bundled_case(), case)
+    lines = (case / "uses.csv").read_text().splitlines()
+    cells = lines[1].split(",")
+    cells[2] = "0"
+    (case / "uses.csv").write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
+    out = tmp_path / "out"
+    assert main(["solve", str(case), "--cut", "0.1", "--no-largest-cut", "--out", str(out)]) \
+        == 0, capsys.readouterr().err
+    import pandas as pd
+    shortages = pd.read_csv(out / "shortages.csv")
+    assert (shortages.demand_m3_per_day == 0).sum() == 1
+    assert shortages.shortage_m3_per_day.sum() > 100   # the cut makes some uses go short
+    check_reconciliation(out)
