@@ -713,3 +713,17 @@ def test_a_flow_at_the_solver_s_tolerance_is_listed_as_none(tmp_path):
                     "P,rinse,100,0.9,\nP,drop,1e-7,0.9,0\n"})))
     assert set(r.allocation.use) == {"rinse"}
     assert set(r.allocation.source) == {"tap", "T"}
+
+
+def test_the_campus_tap_cap_is_stated_in_the_summary_and_the_report(tmp_path):
+    # case.toml's [tap] cap_m3_per_day = 80 on the one-use case (D = 100, return 1, T at
+    # recovery 0.5, K = 1): the least tap is 100 / 1.5 = 66.67, within the cap; the summary
+    # and the text report state the cap as given
+    from model.results.report import text_report
+    from model.studies import plan
+    from period_casefiles import write_case
+    r = plan(load_case(write_case(tmp_path / "cap", {
+        "case.toml": 'name = "cap"\nmax_recycles = 1\n[tap]\ncap_m3_per_day = 80\n'})))
+    assert r.summary.tap_cap_m3_per_day == 80.0
+    assert r.summary.tap_m3_per_day == pytest.approx(100 / 1.5, rel=1e-9)
+    assert "\n  tap cap                     80.0\n" in text_report(r)
