@@ -65,15 +65,20 @@ def test_a_plan_with_direct_reuse_reconciles(tmp_path, capsys):
 
 def test_a_rationed_plan_with_a_use_of_no_demand_reconciles(tmp_path, capsys):
     # the default case cut by 10%, with the first use's demand set to 0: nothing of it can go
-    # short, so shortages.csv gives it a fraction short of 0 (not 0 / 0)
+    # short, so shortages.csv gives it a fraction short of 0 (not 0 / 0); and Z1-A's cooling
+    # tower (line 5, priority class 3, cut first) at 0.5 m3/day: its fraction is shortage /
+    # demand however small the demand
     import shutil
     from model.bundled import bundled_case
     case = tmp_path / "case"
     shutil.copytree(bundled_case(), case)
     lines = (case / "uses.csv").read_text().splitlines()
-    cells = lines[1].split(",")
-    cells[2] = "0"
-    (case / "uses.csv").write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
+    for line, demand in ((1, "0"), (4, "0.5")):
+        cells = lines[line].split(",")
+        cells[2] = demand
+        lines[line] = ",".join(cells)
+    assert lines[4].startswith("Z1-A,cooling tower,0.5,")
+    (case / "uses.csv").write_text("\n".join(lines) + "\n")
     out = tmp_path / "out"
     assert main(["solve", str(case), "--cut", "0.1", "--no-largest-cut", "--out", str(out)]) \
         == 0, capsys.readouterr().err
@@ -81,4 +86,6 @@ def test_a_rationed_plan_with_a_use_of_no_demand_reconciles(tmp_path, capsys):
     shortages = pd.read_csv(out / "shortages.csv")
     assert (shortages.demand_m3_per_day == 0).sum() == 1
     assert shortages.shortage_m3_per_day.sum() > 100   # the cut makes some uses go short
+    small = shortages[shortages.demand_m3_per_day == 0.5]
+    assert len(small) == 1 and 0 < small.shortage_fraction.iloc[0] <= 1
     check_reconciliation(out)
