@@ -52,11 +52,14 @@ def test_cut_creates_shortage_and_reports_the_computed_baseline(tmp_path):
 def test_priority_class_one_is_cut_last(tmp_path):
     case = with_cut(load_case(write_case(tmp_path, {
         **TWO_USES, "curtailment.csv": "plant,use,priority\nP,A,2\nP,B,1\n"})), cut=0.25)
-    short, _ = shortages(plan(case))
+    r = plan(case)
+    short, _ = shortages(r)
     # B (class 1) is protected; A (class 2) must free 20 m3 of tap: supplied A needs 1/1.5 tap
     # per m3, so A supplies 20 * 1.5 = 30 less: shortage 30.
     assert short["B"] == pytest.approx(0.0, abs=HELD)
     assert short["A"] == pytest.approx(30.0, rel=1e-9, abs=HELD)
+    # and shortages.csv states each use's class, as curtailment.csv gives it
+    assert dict(zip(r.shortages.use, r.shortages.priority)) == {"A": 2, "B": 1}
 
 
 def test_fair_share_cuts_every_use_of_a_class_by_the_same_fraction(tmp_path):
