@@ -727,3 +727,32 @@ def test_the_campus_tap_cap_is_stated_in_the_summary_and_the_report(tmp_path):
     assert r.summary.tap_cap_m3_per_day == 80.0
     assert r.summary.tap_m3_per_day == pytest.approx(100 / 1.5, rel=1e-9)
     assert "\n  tap cap                     80.0\n" in text_report(r)
+
+
+def test_the_size_estimate_counts_basins_a_tank_no_train_reaches_and_two_sharing_plants():
+    # two plants in zones 1 and 2, T serving zone 1 only, K = 3; two wastewater basins in
+    # zone 1 (a level, an inflow and an outflow per generation 0-2: 18 columns) and a
+    # recycled-water tank in zone 2, which no train can charge (3 levels, no charge); two
+    # plants to share between (a share, and 2 x 2 deviations). Built: 37 columns, 26 rows;
+    # the estimate counts these families in full and over-counts a few rows (pools of
+    # generation K, a row per tank and period), so it is never below the built counts and
+    # within a tenth (columns) and a fifth (rows) above them.
+    import pyomo.environ as pyo
+    from dataclasses import replace
+    from model.case.objects import Tank
+    from model.formulation import build_model
+    from tests.factory import make_case
+    case = replace(make_case([("P1", "rinse", "1", 100, 0.9, None),
+                              ("P2", "rinse", "2", 100, 0.9, None)],
+                             [("T", 1e4, 0.7, ("1",), 1.0)], max_recycles=3),
+                   tanks=(Tank("B1", "1", "wastewater", 100.0, 0.0, 0.0),
+                          Tank("B2", "1", "wastewater", 100.0, 0.0, 0.0),
+                          Tank("R2", "2", "recycled", 100.0, 0.0, 0.0)))
+    m = build_model(case).model
+    assert len(m.basin_in_m3_per_day) == 6 and len(m.tank_charge_m3_per_day) == 0
+    variables = sum(len(v) for v in m.component_objects(pyo.Var))
+    constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))
+    assert (variables, constraints) == (37, 26)
+    estimate = estimate_size(case)
+    assert variables <= estimate.variables <= 1.1 * variables
+    assert constraints <= estimate.constraints <= 1.2 * constraints
