@@ -224,8 +224,9 @@ def test_the_size_estimate_counts_every_pool_and_pass_row_of_a_campus_made_of_th
 def test_the_size_estimate_counts_every_tank_charge_of_a_campus_made_of_them():
     # ten zones, each with one use and one recycled-water tank, all served by each of 20
     # trains, K = 1: every train may charge every tank with generation 1 (200 flows) and feed
-    # from every zone (200 flows), most of the model's 651 variables. The estimate counts a
-    # charge per train, tank and generation 0..K, and each tank's layers and their rows, so it
+    # from every zone (200 flows), most of the model's 651 variables. With K = 3 each train
+    # charges each tank with generations 1-3 (600 flows of 1,891 variables). The estimate counts
+    # a charge per train, tank and generation, and each tank's layers and their rows, so it
     # is never below the built counts (a refusal of a model too large must not let one through)
     import pyomo.environ as pyo
     from dataclasses import replace
@@ -233,17 +234,19 @@ def test_the_size_estimate_counts_every_tank_charge_of_a_campus_made_of_them():
     from model.formulation import build_model
     from tests.factory import make_case
     zones = [str(i) for i in range(10)]
-    case = replace(make_case([(f"P{z}", "rinse", z, 100, 0.9, None) for z in zones],
-                             [(f"T{i}", 1e4, 0.7, tuple(zones), 1.0) for i in range(20)],
-                             max_recycles=1),
-                   tanks=tuple(Tank(f"W{z}", z, "recycled", 100.0, 0.0, 0.0) for z in zones))
-    m = build_model(case).model
-    assert len(m.tank_charge_m3_per_day) == 20 * 10
-    variables = sum(len(v) for v in m.component_objects(pyo.Var))
-    constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))
-    estimate = estimate_size(case)
-    assert variables <= estimate.variables <= 1.5 * variables
-    assert constraints <= estimate.constraints <= 1.5 * constraints
+    for K in (1, 3):
+        case = replace(make_case([(f"P{z}", "rinse", z, 100, 0.9, None) for z in zones],
+                                 [(f"T{i}", 1e4, 0.7, tuple(zones), 1.0) for i in range(20)],
+                                 max_recycles=K),
+                       tanks=tuple(Tank(f"W{z}", z, "recycled", 100.0, 0.0, 0.0)
+                                   for z in zones))
+        m = build_model(case).model
+        assert len(m.tank_charge_m3_per_day) == 20 * 10 * K
+        variables = sum(len(v) for v in m.component_objects(pyo.Var))
+        constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))
+        estimate = estimate_size(case)
+        assert variables <= estimate.variables <= 1.5 * variables, K
+        assert constraints <= estimate.constraints <= 1.5 * constraints, K
 
 
 def test_the_text_report_ends_with_the_drought_resilience_of_a_steady_plan():
@@ -756,3 +759,39 @@ def test_the_size_estimate_counts_basins_a_tank_no_train_reaches_and_two_sharing
     estimate = estimate_size(case)
     assert variables <= estimate.variables <= 1.1 * variables
     assert constraints <= estimate.constraints <= 1.2 * constraints
+
+
+def test_the_size_estimate_counts_quality_rows_and_direct_reuse_of_a_campus_made_of_them(
+        tmp_path):
+    # one zone, six uses of plant P, each with an inlet limit on each of eight contaminants,
+    # each free to pass its wastewater straight to the five others (30 links), train T, K = 3.
+    # Built: the direct flows are 30 links x generations 0-3 = 120 of 148 columns; the rows are
+    # 6 x 8 = 48 inlet limits, and 6 reusing uses x 4 generations = 24 rows for their own
+    # wastewater, 72 of 85. The estimate counts these in full (a use's rows per contaminant,
+    # K + 1 per link and per reusing use), so it is never below the built counts and at most
+    # a tenth (columns) or a twentieth (rows) above them.
+    import pyomo.environ as pyo
+    from model.formulation import build_model
+    from quality_helpers import write_case as write_quality_case
+    contaminants = [f"c{i}" for i in range(8)]
+    case = load_case(write_quality_case(tmp_path / "q", {
+        "case.toml": 'name = "q"\nmax_recycles = 3\ndirect_reuse = "zone"',
+        "plants.csv": "plant,zone\nP,1",
+        "treatment.csv": "train,capacity_m3_per_day,recovery,zones\nT,100,0.7,1",
+        "uses.csv": "plant,use,demand_m3_per_day,return_fraction,max_recycles\n"
+                    + "".join(f"P,u{i},100,0.9,\n" for i in range(6)),
+        "contaminants.csv": "contaminant,tap_ppm\n" + "".join(f"{c},5\n" for c in contaminants),
+        "use_quality.csv": "plant,use,contaminant,max_inlet_ppm,outlet_ppm\n"
+                           + "".join(f"P,u{i},{c},50,200\n" for i in range(6)
+                                     for c in contaminants),
+        "train_quality.csv": "train,contaminant,product_ppm\n"
+                             + "".join(f"T,{c},10\n" for c in contaminants)}))
+    m = build_model(case).model
+    assert (len(m.direct_reuse_m3_per_day), len(m.inlet_limit),
+            len(m.use_wastewater_availability)) == (120, 48, 24)
+    variables = sum(len(v) for v in m.component_objects(pyo.Var))
+    constraints = sum(len(c) for c in m.component_objects(pyo.Constraint))
+    assert (variables, constraints) == (148, 85)
+    estimate = estimate_size(case)
+    assert variables <= estimate.variables <= 1.1 * variables
+    assert constraints <= estimate.constraints <= 1.05 * constraints
