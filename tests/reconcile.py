@@ -15,8 +15,9 @@ ask whether a plan obeys the rules; this asks whether the report tells one story
   it; its charge = the trains' stored product
 - campus recycled = train deliveries + tank deliveries (+ direct reuse, counted apart)
 - periods.csv = uses.csv summed per period; *_m3 = per day x days; trucks = tanker m3 / 20
-- summary.json: horizon totals = periods.csv; day-weighted figures = uses.csv and trains.csv;
-  its per-period list = periods.csv; the water balance closes
+- summary.json: horizon totals = periods.csv; day-weighted figures = uses.csv and trains.csv
+  (the campus's treated water = its trains', 0 without one); its per-period list =
+  periods.csv; the water balance closes
 - plants.csv = uses.csv day-weighted per plant (each optional column listed exactly when some
   use has it); shortages.csv = uses.csv (shortage, trucked water, demand;
   the fraction short 0 where there is no demand)
@@ -166,6 +167,9 @@ def _check_summary(s: dict, periods: pd.DataFrame, uses: pd.DataFrame,
     tanker = s["tanker_m3"] / days
     _close(s["tap_m3_per_day"] + tanker, s["consumed_m3_per_day"] + s["discharged_m3_per_day"]
            + s["storage_gain_m3_per_day"], "tap + tanker = consumed + discharged + gain")
+    # the campus's treated water is its trains' (none without a train)
+    _close(s["treated_m3_per_day"], (trains.treated_m3_per_day * trains.days).sum() / days,
+           "summary treated = trains.csv day-weighted, summed")
     for t in s["trains"]:
         rows = trains[trains.train.astype(str) == str(t["train"])]
         for key in ("treated_m3_per_day", "capacity_m3_per_day", "delivered_m3_per_day",

@@ -120,8 +120,10 @@ def test_a_train_treating_under_one_m3_per_day_has_its_effective_recovery():
     assert t.treated_m3_per_day == pytest.approx(0.5, abs=1e-8)
     assert res.summary.tap_m3_per_day == pytest.approx(0.75, abs=1e-8)
     assert t.effective_recovery == pytest.approx(0.5, rel=1e-9)
-    # and the plant's tap share, 0.75 of its 1 m3/day, is stated however small the demand
+    # and the plant's and the campus's tap share, 0.75 of its 1 m3/day, are stated however
+    # small the demand
     assert res.plants.tap_share.iloc[0] == pytest.approx(0.75, abs=1e-8)
+    assert res.summary.tap_share == pytest.approx(0.75, abs=1e-8)
 
 
 def test_a_train_that_treats_nothing_has_no_effective_recovery():
