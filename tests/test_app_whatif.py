@@ -1,9 +1,13 @@
 """The page's changes and its one re-solve function, without a browser: a change gives the same
 case as a folder with that change; a failed solve gives the command line's message and no
-figure; `wateralloc app` rejects an invalid case before serving."""
+figure; `wateralloc app` rejects an invalid case before serving, and removes its uploads when
+stopped."""
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
 import sys
 from dataclasses import replace
 
@@ -79,6 +83,30 @@ def test_an_infeasible_case_gives_the_command_lines_message_and_no_figure(tmp_pa
 def test_app_with_an_invalid_case_exits_2_before_serving(tmp_path, capsys):
     assert main(["app", str(tmp_path / "missing")]) == 2
     assert "case folder does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stop, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_stopping_the_page_removes_its_uploaded_workbooks(tmp_path, stop, code):
+    # the page as a user starts it, its temporary files in a folder of the test's own; the
+    # session's folder of uploads exists while it serves (a workbook put there as an upload
+    # would be), and is gone once Ctrl+C (or SIGTERM) has stopped it, with the usual exit code
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    server = subprocess.Popen([sys.executable, "-m", "model", "app", "ntip-2019-phase2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env={**os.environ, "TMPDIR": str(temp)})
+    try:
+        line = server.stdout.readline()
+        assert line.startswith("wateralloc app: http://127.0.0.1:"), line
+        (folder,) = temp.glob("wateralloc-app-*")
+        (folder / "upload-1.xlsx").write_bytes(b"an uploaded workbook")
+        server.send_signal(stop)
+        assert server.wait(timeout=60) == code
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert list(temp.iterdir()) == []
 
 
 def test_app_without_its_extra_says_how_to_install_it(monkeypatch, capsys):

@@ -76,9 +76,10 @@ def download(session: Session, kind: str, key):
     return dcc.send_string(results.allocation.to_csv(index=False), "allocation.csv")
 
 
-def create_app(default_case: str) -> dash.Dash:
-    """The Dash application, its assets served by the process itself (no network)."""
-    session = Session()
+def create_app(default_case: str, session: Session | None = None) -> dash.Dash:
+    """The Dash application, its assets served by the process itself (no network), keeping its
+    uploads and plans in `session` (a new one if none is given)."""
+    session = session if session is not None else Session()
     app = dash.Dash(__name__, title="wateralloc what-if", serve_locally=True)
     app.layout = layout(default_case)
     train = {"capacity": {"type": "capacity", "train": ALL},

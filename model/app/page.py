@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import shutil
 import tempfile
 import threading
 from collections import OrderedDict
@@ -42,7 +43,8 @@ CELL = {"padding": "2px 8px", "borderBottom": "1px solid #ddd", "textAlign": "ri
 
 class Session:
     """Uploaded workbooks (in a private temporary folder), loaded cases with their warm models,
-    and recent plans."""
+    and recent plans. `close` removes the folder and the workbooks in it: the server calls it
+    when it stops (model/app/serve.py)."""
 
     def __init__(self):
         self.folder = Path(tempfile.mkdtemp(prefix="wateralloc-app-"))
@@ -50,6 +52,10 @@ class Session:
         self.cases: OrderedDict[str, WarmPlans] = OrderedDict()
         self.lock = threading.Lock()
         self.uploads = 0
+
+    def close(self) -> None:
+        """Remove the uploads' folder (the uploaded workbooks are copies; nothing else is in it)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def warm(self, path: str) -> WarmPlans:
         """The case at `path`, read once, with its warm models."""

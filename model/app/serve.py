@@ -5,6 +5,7 @@ import logging
 import socket
 
 from model.app.callbacks import create_app
+from model.app.page import Session
 
 HOST = "127.0.0.1"
 
@@ -16,9 +17,15 @@ def free_port() -> int:
 
 
 def serve(default_case: str, port: int = 0) -> None:
-    """Start the page and print its address; runs until interrupted."""
-    app = create_app(default_case)
-    port = port or free_port()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    print(f"wateralloc app: http://{HOST}:{port}/  (Ctrl+C stops it)", flush=True)
-    app.run(host=HOST, port=port, debug=False)
+    """Start the page and print its address; runs until interrupted (Ctrl+C, SIGTERM), then
+    removes the folder of uploaded workbooks. (The process ends with `os._exit`, which runs no
+    exit handlers: the folder is removed here, not left to `atexit`.)"""
+    session = Session()
+    try:
+        app = create_app(default_case, session)
+        port = port or free_port()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+        print(f"wateralloc app: http://{HOST}:{port}/  (Ctrl+C stops it)", flush=True)
+        app.run(host=HOST, port=port, debug=False)
+    finally:
+        session.close()
