@@ -189,6 +189,8 @@ def test_tanker_break_even_against_shortage_value(tmp_path, above):
         assert r.summary.shortage_m3 == pytest.approx(1.5 * gap, rel=1e-9, abs=slack)
     # the shortage table carries each use's value of lost water, as curtailment.csv gives it
     assert list(r.shortages.lost_value_per_m3) == pytest.approx([value] * len(r.shortages))
+    # and the summary says the shortage was priced, as rationing.toml sets it
+    assert r.summary.rationing.price_shortage is True
 
 
 def test_without_priced_shortage_tankers_are_used_before_any_shortage(tmp_path):
@@ -198,6 +200,7 @@ def test_without_priced_shortage_tankers_are_used_before_any_shortage(tmp_path):
     # gap 20 m3/day of fresh water, trucks bring 12; the other 8 -> 8 x 1.5 = 12 m3 short
     assert r.summary.tanker_m3 == pytest.approx(12.0, rel=1e-9, abs=HELD)
     assert r.summary.shortage_m3 == pytest.approx(12.0, rel=1e-9, abs=HELD)
+    assert r.summary.rationing.price_shortage is False
 
 
 def test_recovery_boost_replaces_shortage(tmp_path):

@@ -703,6 +703,29 @@ def test_a_train_s_worthless_capacity_is_written_0_not_minus_0():
     assert json.dumps(trains.capacity_value.iloc[0]) == "0.0"
 
 
+def test_a_quality_limit_s_worthless_relaxation_is_written_0_not_minus_0(tmp_path):
+    # one rinse blending tap (10 ppm) and T's product (130 ppm) under a 40 ppm limit: its
+    # inlet-limit row exists (the product is above the limit). With every dual 0 (as a slack
+    # row has), tap_saved_per_ppm = -0 x 100 / 1 is written 0.0, never -0.0 (quality.csv and
+    # the report print what the table holds)
+    import math
+    import pyomo.environ as pyo
+    from model.formulation import build_model
+    from model.results.quality import quality_table
+    from model.solve import solve
+    from quality_helpers import write_case as write_quality_case
+    from test_quality_hand import BLEND
+    f = build_model(load_case(write_quality_case(tmp_path / "blend", BLEND)))
+    report = solve(f)
+    assert len(f.model.inlet_limit) == 1
+    report.duals = pyo.ComponentMap()          # every row's dual is then 0.0
+    table = quality_table(f, report)
+    assert table.inflow_m3_per_day.iloc[0] == pytest.approx(100.0, rel=1e-9)
+    assert list(table.tap_saved_per_ppm) == [0.0]
+    assert [math.copysign(1.0, v) for v in table.tap_saved_per_ppm] == [1.0]
+    assert json.dumps(table.tap_saved_per_ppm.iloc[0]) == "0.0"
+
+
 def test_a_flow_at_the_solver_s_tolerance_is_listed_as_none(tmp_path):
     # a tap-only use of 1e-7 m3/day (FLOW_EPS, HiGHS's tolerance on a flow) draws exactly that:
     # allocation.csv lists no flow at or below the tolerance, so it has no row, beside the
