@@ -741,6 +741,24 @@ def test_a_flow_at_the_solver_s_tolerance_is_listed_as_none(tmp_path):
     assert set(r.allocation.source) == {"tap", "T"}
 
 
+def test_a_feed_at_the_solver_s_tolerance_is_listed_as_none(tmp_path):
+    # feeds.csv lists no feed at or below FLOW_EPS, as allocation.csv lists no flow: T's feed
+    # from zone 1 set to exactly 1e-7 m3/day after the solve has no row (a plan cannot be
+    # made to feed exactly that: HiGHS treats a 1e-7 m3/day train as nothing), 1.5e-7 has one
+    from model.formulation import build_model
+    from model.results.tables import FLOW_EPS, feed_table
+    from model.solve import solve
+    from period_casefiles import write_case
+    f = build_model(load_case(write_case(tmp_path / "one", {})))
+    solve(f)
+    ((key, feed),) = f.model.feed_m3_per_day.items()
+    assert key[:2] == ("T", "1") and feed.value == pytest.approx(100 / 1.5, rel=1e-9)
+    feed.set_value(FLOW_EPS)
+    assert feed_table(f).empty
+    feed.set_value(1.5 * FLOW_EPS)
+    assert list(feed_table(f).m3_per_day) == [1.5 * FLOW_EPS]
+
+
 def test_the_campus_tap_cap_is_stated_in_the_summary_and_the_report(tmp_path):
     # case.toml's [tap] cap_m3_per_day = 80 on the one-use case (D = 100, return 1, T at
     # recovery 0.5, K = 1): the least tap is 100 / 1.5 = 66.67, within the cap; the summary
