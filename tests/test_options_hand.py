@@ -343,15 +343,20 @@ def test_a_link_option_s_zone_gets_nothing_from_its_train_without_it_not_even_by
 
 def test_the_uses_table_has_an_outside_supply_column_only_with_outside_supplies(tmp_path):
     # with the outside supply chosen (the test above: 25 m3/day to the rinse, 80 to the
-    # cooling tower), each use's row says how much came from outside; a case without any
+    # cooling tower), each use's row says how much came from outside, 0 for a standby use of
+    # no demand (which no source supplies: it has no allocation row); a case without any
     # outside supply has no such column in its uses table (uses.csv)
     from model.bundled import bundled_case
     from model.studies import plan
-    case = load_case(write_case(tmp_path / "q", QUALITY))
+    case = load_case(write_case(tmp_path / "q", {
+        **QUALITY, "uses.csv": QUALITY["uses.csv"] + "P,standby,0,0.5,\n",
+        "use_quality.csv": QUALITY["use_quality.csv"] + "P,standby,tds,1000,900\n"}))
     chosen = best_portfolio(case, Question(max_tap_m3_per_day=75.0))
+    assert "standby" not in set(chosen.results.allocation.use)
     uses = chosen.results.uses.set_index("use").outside_supply_m3_per_day
     assert uses["rinse"] == pytest.approx(25.0, rel=1e-9)
     assert uses["cooling"] == pytest.approx(80.0, rel=1e-9)
+    assert uses["standby"] == 0.0
     assert "outside_supply_m3_per_day" not in plan(load_case(
         bundled_case("ntip-2019-phase2"))).uses.columns
 
