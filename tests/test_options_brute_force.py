@@ -12,13 +12,13 @@ from model.case.economics import fixed_per_year, year_scale
 from model.case.options import option_of
 from model.errors import InfeasibleError
 from model.formulation import StagePlan, build_model
-from model.formulation.objectives import COST
+from model.formulation.objectives import COST, TAP
 from model.solve import solve
 from model.studies.options import applied, evaluate, target_slack
 from model.formulation.options import ANNUALIZED
 from model.studies.options import prepared
 from model.studies.portfolio import (Question, best_portfolio, fix_options, front,
-                                     portfolio_model, solve_milp)
+                                     portfolio_model, selected_of, solve_milp)
 from options_cases import STEADY_KINDS, feasible_subsets, random_case
 
 REL = 1e-6
@@ -73,6 +73,22 @@ def test_budget_matches_brute_force(enumerated):
     assert chosen.capex <= budget
     assert chosen.tap_m3_per_day == pytest.approx(least, rel=1e-7, abs=1e-6)
     assert chosen.annualized_cost_per_year == pytest.approx(best, rel=REL)
+
+
+def test_the_milp_s_own_plan_draws_the_least_tap_of_any_set_and_its_set_s_plan(enumerated):
+    # the portfolio model's own optimum, not only the set it picks: within a budget, its least
+    # tap (m3 over the horizon, the MILP's objective read from its own columns) equals the
+    # least tap of any set within that budget planned as an ordinary case, and the plan of the
+    # set it picks draws that tap too. An option's rows that let the MILP draw less (or more)
+    # than the applied case can would show here even when it picks the right set.
+    case, plans = enumerated
+    budget = sum(o.capex for o in case.options) / 3
+    least = min(p.tap_m3_per_day for p in plans.values() if p.capex <= budget)
+    f = portfolio_model(prepared(case), Question(budget=budget))
+    report = solve_milp(f, (TAP,), None)
+    assert report.objectives[TAP] / case.total_days == pytest.approx(least, rel=1e-7, abs=1e-6)
+    (picked,) = [p for s, p in plans.items() if set(s) == set(selected_of(f))]
+    assert picked.tap_m3_per_day == pytest.approx(least, rel=1e-7, abs=1e-6)
 
 
 def test_front_matches_brute_force(enumerated):
