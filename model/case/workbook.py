@@ -31,13 +31,18 @@ import re
 from datetime import date, datetime, time
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from model.case.folder import KeyLines, Records
 from model.case.problems import Problems
 from model.case.rows import Row, Settings
 from model.errors import CaseError, Problem
+
+
+def get_column_letter(number: int) -> str:
+    """Excel's letter for a 1-based column number (openpyxl's), openpyxl loaded on first use:
+    a case folder never needs it, and it takes a tenth of the start-up of every command."""
+    from openpyxl.utils import get_column_letter as letter
+    return letter(number)
 
 SUFFIX = ".xlsx"
 DOCUMENT_SUFFIX = ".md"
@@ -109,6 +114,7 @@ class WorkbookSource:
         self._sheets: dict[str, object] = {}
         self._values: dict[str, object] = {}           # the same sheets, formulas as saved values
         self._documents: dict[str, object] = {}        # *.md sheets
+        from openpyxl import load_workbook  # loaded on first use (get_column_letter)
         try:
             formulas = load_workbook(path, data_only=False)
             values = load_workbook(path, data_only=True)

@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 from model.case import load_case
-from model.case.convert import folder_files, workbook_bytes
 from model.case.workbook import is_workbook
 from model.cli.solve import case_folder
 from model.errors import EXIT_OK, UsageError
@@ -27,6 +26,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def converted(src: Path, dest: Path) -> dict[Path, str | bytes]:
     """The files that make up `dest` (path -> content): one workbook, or a folder's files."""
+    # (openpyxl, which the conversion writes with, is loaded only when a command needs it)
+    from model.case.convert import folder_files, workbook_bytes
     if is_workbook(src) == is_workbook(dest):
         raise UsageError("DEST", str(dest), "convert goes from a folder to a .xlsx workbook or "
                                             "from a workbook to a folder")

@@ -22,7 +22,6 @@ from model.cli.solve import case_folder
 from model.errors import EXIT_OK, EXIT_SOLVER, UsageError
 from model.results.output import check_outputs, write_outputs
 from model.results.sweep import counts_of, summary_line, sweep_json, sweep_table
-from model.results.sweep_report import sweep_report, sweep_workbook
 from model.solve.highs import highs_made
 from model.studies.sweep import run_sweep, verify
 
@@ -151,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_SOLVER
         print(f"verify: {len(checked)} scenarios re-solved cold agree within 1e-7 relative")
     table = sweep_table(rows)
+    # the report's charts (plotly) are loaded only for a sweep that writes them
+    from model.results.sweep_report import sweep_report, sweep_workbook
     singles = {
         "--json": (args.json, lambda: sweep_json(case.name, rows, counts)),
         "--html": (args.html, lambda: sweep_report(case.name, table, counts, seconds)),

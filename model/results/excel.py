@@ -11,14 +11,16 @@ import io
 import math
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from model.results.collect import Results
 from model.results.output import TABLE_FILES
 from model.results.units import unit_of, with_unit
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 SUMMARY_SHEET = "summary"
 MAX_WIDTH = 40
@@ -50,6 +52,8 @@ def _cell(value):
 
 
 def _sheet(book: Workbook, title: str, header: list[str], rows) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
     sheet = book.create_sheet(title[:31])
     sheet.append(header)
     for row in rows:
@@ -62,7 +66,10 @@ def _sheet(book: Workbook, title: str, header: list[str], rows) -> None:
 
 
 def tables_workbook(summary: dict, tables: dict[str, pd.DataFrame]) -> bytes:
-    """The workbook's content: `summary` (a JSON-like dict) first, then each table."""
+    """The workbook's content: `summary` (a JSON-like dict) first, then each table. (openpyxl is
+    loaded here, on first use: most runs write no workbook, and loading it takes a tenth of
+    the start-up of every command.)"""
+    from openpyxl import Workbook
     book = Workbook()
     book.remove(book.active)
     _sheet(book, SUMMARY_SHEET, ["key", "value", "unit"], summary_rows(summary))
