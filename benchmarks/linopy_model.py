@@ -77,10 +77,13 @@ def build(uses: pd.DataFrame, served: pd.DataFrame, K: int, price: float):
     rec = m.add_variables(lower=0, coords=[deliveries.index], name="recycled")
     feed = m.add_variables(lower=0, coords=[feeds.index], name="feed")
     use_key = uses.index.to_series().astype(str)
-    m.add_constraints(_group(tap, use_key, "use").add(
+    supplied = _group(tap, use_key, "use").add(
         _group(rec, deliveries.u.astype(str), "delivery"), join="outer")
-        == xr.DataArray(uses.demand_m3_per_day.to_numpy(), dims="key",
-                        coords={"key": use_key.to_numpy()}), name="demand_balance")
+    # the demands in the grouped sum's own key order (sorted as text), matched by label
+    demand = xr.DataArray(uses.demand_m3_per_day.to_numpy(), dims="key",
+                          coords={"key": use_key.to_numpy()})
+    m.add_constraints(supplied == demand.sel(key=supplied.data.indexes["key"]),
+                      name="demand_balance")
     pool = lambda z, g: z.astype(str) + "|" + g.astype(str)  # noqa: E731
     taken = _group(feed, pool(feeds.zone, feeds.g), "feed")
     returned = _group(tap, pool(uses.zone, pd.Series(0, index=uses.index)), "use",
