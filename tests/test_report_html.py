@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html import escape
+from pathlib import Path
 from dataclasses import replace
 from graphlib import CycleError, TopologicalSorter
 
@@ -20,8 +21,8 @@ from model.cli import main
 from model.results.excel import plan_tables, summary_rows
 from model.results.html import headline_figures, plan_report, plan_sections, table_html
 from model.results.marginal import NEGLIGIBLE_M3_PER_DAY as NEGLIGIBLE, marginal_sentences, volume
-from model.results.sankey import (FLOW_EPS, GENERATION_COLOURS, KIND_COLOURS, sankey_figure,
-                                  sankey_links)
+from model.results.sankey import (FLOW_EPS, GENERATION_COLOURS, KIND_COLOURS, plant_labels,
+                                  sankey_figure, sankey_links)
 from model.results.units import with_unit
 from model.studies import plan, with_cut
 from tests.browser import chromium, console_errors
@@ -73,8 +74,10 @@ def expected_supply_links(r) -> dict[tuple, float]:
     # `direct:<plant>/<use>` whole, as a plant or use name may hold '/'
     zone = {f"{u.plant}/{u.use}": u.zone for u in r.uses.itertuples()}
     trains, tanks = set(r.trains.train), set() if r.tank_levels is None else set(r.tank_levels.tank)
+    node = plant_labels(r)  # each plant's node: its name, unless another node has it
 
-    def key(source: str, plant: str, g: int) -> tuple:
+    def key(source: str, name: str, g: int) -> tuple:
+        plant = node[name]
         kind, _, rest = source.partition(":")
         if source == "tap":
             return ("tap water", plant, "tap", None)
@@ -100,7 +103,7 @@ def expected_supply_links(r) -> dict[tuple, float]:
 def check_supply_links(r) -> None:
     links = sankey_links(r)
     into_plants = links[links.kind.isin(["tap", "tanker", "direct reuse", "recycled", "outside"])
-                        & links.target.isin(set(r.plants.plant))]
+                        & links.target.isin(set(plant_labels(r).values()))]
     got: dict[tuple, float] = {}
     for s, p, k, g, v in into_plants[["source", "target", "kind", "generation",
                                       "m3_per_day"]].itertuples(index=False):
@@ -119,9 +122,10 @@ def check_links_against_tables(r) -> None:
     approx = lambda x: pytest.approx(x, rel=1e-9, abs=1e-6)  # noqa: E731
     a = r.allocation.assign(w=weighted(r.allocation, r))
     # supply: tap and recycled water by plant, from the allocation table
+    node = plant_labels(r)
     for plant, flow in a[a.source == "tap"].groupby("plant").w.sum().items():
-        assert links[(links.source == "tap water") & (links.target == plant)].m3_per_day.sum() \
-            == approx(flow)
+        assert links[(links.source == "tap water") & (links.target == node[plant])
+                     ].m3_per_day.sum() == approx(flow)
     from_trains = a[a.source.isin(set(r.trains.train))]
     assert links[links.kind == "recycled"].m3_per_day.sum() >= from_trains.w.sum() - 1e-6
     # uses: demand less shortage is supplied; supply leaves as wastewater or is consumed
@@ -224,6 +228,31 @@ def test_sankey_direct_reuse_from_a_plant_whose_name_holds_a_slash(tmp_path):
     check_supply_links(r)
     check_links_against_tables(r)
     assert "zone 1 direct reuse" in set(sankey_links(r).source)
+
+
+def test_plants_named_like_a_train_or_a_sink_are_drawn_as_plants(tmp_path):
+    # the default case with plant Z1-A renamed "K14" (its train's name) and Z2-A "consumed":
+    # labelled by name they would be drawn as K14's intake (tap water flowing into the train)
+    # and as the sink. They are "plant K14" and "plant consumed"; every other plant keeps its
+    # name; K14's intake takes only the pools' feed; every node still balances
+    import shutil
+    folder = Path(shutil.copytree(bundled_case("ntip-2019-phase2"), tmp_path / "named"))
+    for path in folder.glob("*.csv"):  # every table that names plants
+        text = path.read_text(encoding="utf-8").replace("\nZ1-A,", "\nK14,")
+        path.write_text(text.replace("\nZ2-A,", "\nconsumed,"), encoding="utf-8")
+    r = plan(load_case(folder), largest_cut=False)
+    assert {"K14", "consumed"} <= set(r.plants.plant)
+    assert plant_labels(r) == {p: {"K14": "plant K14", "consumed": "plant consumed"}.get(p, p)
+                               for p in r.plants.plant}
+    links = sankey_links(r)
+    tap = r.allocation[r.allocation.source == "tap"].groupby("plant").m3_per_day.sum()
+    assert links[(links.source == "tap water") & (links.target == "plant K14")
+                 ].m3_per_day.sum() == pytest.approx(tap["K14"], rel=1e-9)
+    assert set(links[links.target == "K14 intake"].kind) == {"feed"}
+    assert links[links.target == "consumed"].source.isin({"plant consumed", "plant K14"}).any()
+    assert not (links.source == "consumed").any()
+    check_supply_links(r)
+    check_links_against_tables(r)
 
 
 def test_a_planted_imbalance_is_caught(steady):

@@ -27,6 +27,10 @@ Nodes and what flows through them:
     stored at the start -> tank k        contents drawn down over the horizon
     tank k -> stored at the end          contents gained over the horizon
 
+A node is known by its label. A plant is labelled with its name, unless another node has that
+label (a plant named like a train, e.g. "K14", would otherwise be drawn as the train's intake,
+and one named "consumed" as the sink): then it is "plant <name>" (`plant_labels`).
+
 Where physics says so, what flows into a node flows out of it: plants, zone pools, trains and
 tanks balance (a node drawn twice balances over its two halves: what its right half keeps, its
 left half gives), and tap + tanker + drawdown = consumed + discharged + gain for the campus
@@ -58,10 +62,29 @@ KIND_COLOURS = {"tap": "rgba(31,119,180,0.55)", "tanker": "rgba(214,39,40,0.45)"
 
 @dataclass(frozen=True)
 class Names:
-    """The sources of the allocation table by kind."""
+    """The sources of the allocation table by kind, and each plant's node label."""
 
     trains: set[str]
     tanks: set[str]
+    plants: dict[str, str]
+
+
+def plant_labels(results: Results) -> dict[str, str]:
+    """Each plant's node label: its name, or "plant <name>" when a node of another kind has
+    that label (module docstring)."""
+    zones = {str(z) for z in results.uses.zone}
+    trains = set(results.trains.train)
+    tanks = set() if results.tank_levels is None else set(results.tank_levels.tank)
+    taken = {"tap water", "stored at the start", *SINKS}
+    taken |= {f"zone {z} {what}" for z in zones for what in ("wastewater", "direct reuse")}
+    taken |= {f"{t}{half}" for t in trains for half in ("", " intake", " product")}
+    taken |= {f"tank {k}{half}" for k in tanks for half in ("", " in", " out")}
+    sources = set(results.allocation.source)
+    taken |= {f"tanker {s.split(':', 1)[1]}" for s in sources if s.startswith("tanker:")}
+    # outside supplies are drawn under their source's name
+    taken |= {s for s in sources - trains - tanks
+              if s != "tap" and not s.startswith(("tanker:", "direct:"))}
+    return {p: f"plant {p}" if p in taken else p for p in results.plants.plant}
 
 
 def _weights(results: Results) -> pd.Series:
@@ -84,30 +107,32 @@ def _supply_links(results: Results, names: Names, w: pd.Series) -> list[tuple]:
     links = []
     for (source, plant, zone, g), flow in a.groupby(
             ["source", "plant", "zone", "generation"], sort=False).flow.sum().items():
+        node = names.plants[plant]
         if source == "tap":
-            links.append(("tap water", plant, flow, "tap", None))
+            links.append(("tap water", node, flow, "tap", None))
         elif source.startswith("tanker:"):
-            links.append((f"tanker {source.split(':', 1)[1]}", plant, flow, "tanker", None))
+            links.append((f"tanker {source.split(':', 1)[1]}", node, flow, "tanker", None))
         elif source.startswith("direct:"):
-            links.append((f"zone {zone_of[source]} wastewater", plant, flow, "direct reuse",
+            links.append((f"zone {zone_of[source]} wastewater", node, flow, "direct reuse",
                           int(g)))
         elif source in names.trains or source in names.tanks:
             label = source if source in names.trains else f"tank {source}"
-            links.append((label, plant, flow, "recycled", int(g)))
+            links.append((label, node, flow, "recycled", int(g)))
         else:  # outside supply of a kind the tables do not know yet
-            links.append((source, plant, flow, "outside", int(g)))
+            links.append((source, node, flow, "outside", int(g)))
     return links
 
 
-def _use_links(results: Results, w: pd.Series) -> list[tuple]:
+def _use_links(results: Results, names: Names, w: pd.Series) -> list[tuple]:
     u = results.uses.assign(supplied=lambda d: _weighted(d, w, "supplied_m3_per_day"))
     u = u.assign(returned=u.supplied * u.return_fraction, consumed=u.supplied * (
         1 - u.return_fraction))
     by_plant = u.groupby(["plant", "zone"], sort=False)[["returned", "consumed"]].sum()
     links = []
     for (plant, zone), r in by_plant.iterrows():
-        links.append((plant, f"zone {zone} wastewater", r.returned, "returned", None))
-        links.append((plant, "consumed", r.consumed, "consumed", None))
+        node = names.plants[plant]
+        links.append((node, f"zone {zone} wastewater", r.returned, "returned", None))
+        links.append((node, "consumed", r.consumed, "consumed", None))
     return links
 
 
@@ -162,8 +187,9 @@ def sankey_links(results: Results) -> pd.DataFrame:
     being what each pool receives and nothing takes."""
     w = _weights(results)
     names = Names(set(results.trains.train),
-                  set() if results.tank_levels is None else set(results.tank_levels.tank))
-    links = (_supply_links(results, names, w) + _use_links(results, w)
+                  set() if results.tank_levels is None else set(results.tank_levels.tank),
+                  plant_labels(results))
+    links = (_supply_links(results, names, w) + _use_links(results, names, w)
              + _treatment_links(results, names, w) + _storage_links(results, w))
     df = pd.DataFrame(links, columns=LINK_COLUMNS)
     pools = {n for n in df.target if n.endswith(" wastewater")}
