@@ -255,6 +255,32 @@ def test_plants_named_like_a_train_or_a_sink_are_drawn_as_plants(tmp_path):
     check_links_against_tables(r)
 
 
+def test_a_plant_is_qualified_exactly_when_another_node_has_its_name():
+    # the tables of a campus with zone 1, train K14, tank W, tanker truck:1 (a name with a
+    # colon), an outside supply and a direct reuse; a plant named as each other node's label
+    # (module docstring of sankey.py) is "plant <name>"; a plant named as a source of the
+    # allocation table that is no node's label ("tap", "tanker:truck:1", "direct:P/rinse") or
+    # as a node of another campus keeps its name
+    from types import SimpleNamespace
+    taken = ["tap water", "stored at the start", "stored at the end", "consumed", "discharged",
+             "zone 1 wastewater", "zone 1 direct reuse", "K14", "K14 intake", "K14 product",
+             "tank W", "tank W in", "tank W out", "tanker truck:1", "supply:city"]
+    free = ["Z1-A", "tap", "tanker:truck:1", "direct:P/rinse", "zone 2 wastewater",
+            "K15 intake", "tank V", "tanker truck", "supply:town"]
+    results = SimpleNamespace(
+        plants=pd.DataFrame({"plant": taken + free}),
+        uses=pd.DataFrame({"zone": [1, 1]}),
+        trains=pd.DataFrame({"train": ["K14"]}),
+        tank_levels=pd.DataFrame({"tank": ["W"]}),
+        allocation=pd.DataFrame({"source": ["tap", "K14", "W", "tanker:truck:1",
+                                            "direct:P/rinse", "supply:city"]}))
+    assert plant_labels(results) == {**{p: f"plant {p}" for p in taken},
+                                     **{p: p for p in free}}
+    # without tanks, a plant named like a tank node keeps its name
+    no_tanks = SimpleNamespace(**{**vars(results), "tank_levels": None})
+    assert plant_labels(no_tanks)["tank W"] == "tank W"
+
+
 def test_a_planted_imbalance_is_caught(steady):
     # the check above must be able to fail: drop the reject from the trains table
     broken = replace(steady, trains=steady.trains.assign(
