@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.formulation.sets import Network
 from model.formulation.terms import Terms

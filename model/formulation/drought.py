@@ -15,7 +15,7 @@
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.formulation.sets import Network
 from model.formulation.stages import Stage

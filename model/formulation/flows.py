@@ -5,7 +5,7 @@ in every model, and they register what they add to the shared balances (`model.f
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.formulation.sets import Network
 from model.formulation.terms import TREATED_VOLUME, Supply, Terms

@@ -8,7 +8,7 @@ duals of the total_tap_m3 stage.
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.formulation.drought import add_shortage_objectives
 from model.formulation.sets import Network

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.case.economics import fixed_per_year, year_scale
 from model.formulation.sets import Network

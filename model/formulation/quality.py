@@ -16,7 +16,7 @@ mass-transfer operation (a use with `load_kg_per_day`) has no fixed demand: its 
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.case import UseKey
 from model.formulation.sets import Network

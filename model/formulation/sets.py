@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.case import Boost, Case, Tank, Tanker, Train, Use, UseKey
 from model.case.objects import Option, OutsideSupply

@@ -8,7 +8,7 @@ limits allow. Only uses that can receive recycled water count (a tap-only use ha
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.formulation.sets import Network
 from model.formulation.stages import Method, Stage

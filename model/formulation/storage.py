@@ -17,7 +17,7 @@ generation 1 (recycled) or 0 (wastewater): a stated assumption, since tanks do n
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.formulation.sets import Network
 from model.formulation.terms import Terms

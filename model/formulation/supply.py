@@ -8,7 +8,7 @@ arrives as generation 1 at its price and is not counted as tap.
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.formulation.sets import Network
 from model.formulation.terms import Supply, Terms

@@ -5,7 +5,7 @@ feed, in the periods it lists (`boosts.csv`); it works with or without rationing
 """
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.formulation.sets import Network
 from model.formulation.terms import Terms

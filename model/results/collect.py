@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.formulation import Formulation
 from model.results.drought import (holding, period_table, shortage_table, tank_charge_table,

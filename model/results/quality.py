@@ -12,7 +12,7 @@ The feed limit is handled the same way with the train's feed in place of the inf
 from __future__ import annotations
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.formulation import Formulation
 from model.formulation.quality import inflows

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.formulation import Formulation
 from model.results.summary import tap_share

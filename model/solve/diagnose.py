@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import highspy
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.case import Case
 from model.errors import InfeasibleError

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.case import Case, Emergency, Rationing
 from model.errors import UsageError

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.case import Case
 from model.case.options import candidate_case

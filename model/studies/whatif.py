@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.case import Case
 from model.case.options import apply_options, structure_of
