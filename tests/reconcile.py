@@ -1,11 +1,12 @@
 """Every table a plan writes reconciles with every other, recomputed from the written files alone.
 
-`check_reconciliation(out_dir)` reads the `--out` folder of a `wateralloc solve` run (the CSV
-files and summary.json) and raises AssertionError, naming the table, row and figures, at the
+`check_reconciliation(out_dir)` reads the `--out` folder of a `wateralloc solve` run, or the
+chosen portfolio's plan tables of a `wateralloc options` run (the CSV files and summary.json), and raises AssertionError, naming the table, row and figures, at the
 first figure that disagrees with another table. The physics invariants (tests/invariants.py)
 ask whether a plan obeys the rules; this asks whether the report tells one story:
 
-- uses.csv by kind of source = allocation.csv summed; supplied = demand - shortage
+- uses.csv by kind of source (outside supply too, in a portfolio's plan) = allocation.csv
+  summed; supplied = demand - shortage
 - trains.csv: treated = feeds.csv; delivered = allocation.csv from the train; product =
   recovery x (treated - boosted) + boost_recovery x boosted; effective_recovery = product /
   treated; delivered + stored <= product; utilization = treated / capacity (blank without
@@ -17,7 +18,8 @@ ask whether a plan obeys the rules; this asks whether the report tells one story
 - periods.csv = uses.csv summed per period; *_m3 = per day x days; trucks = tanker m3 / 20
 - summary.json: horizon totals = periods.csv; day-weighted figures = uses.csv and trains.csv
   (the campus's treated water = its trains', 0 without one); its per-period list =
-  periods.csv; the water balance closes
+  periods.csv; the water balance closes (tap + trucked + outside water = consumed +
+  discharged + stored)
 - plants.csv = uses.csv day-weighted per plant (each optional column listed exactly when some
   use has it); shortages.csv = uses.csv (shortage, trucked water, demand;
   the fraction short 0 where there is no demand)
@@ -68,6 +70,9 @@ def _check_uses(alloc: pd.DataFrame, uses: pd.DataFrame) -> None:
     recycled = a[a.kind.isin(["train", "tank"])]
     _close(uses.recycled_m3_per_day, _aligned(idx, _by(recycled, key)),
            "uses.csv recycled = allocation from trains and tanks")
+    if "outside_supply_m3_per_day" in uses:  # a portfolio's plan (wateralloc options --out)
+        _close(uses.outside_supply_m3_per_day, _aligned(idx, _by(a[a.kind == "supply"], key)),
+               "uses.csv outside_supply_m3_per_day = allocation from supply:<name>")
     _close(uses.supplied_m3_per_day, _aligned(idx, _by(a, key)), "uses.csv supplied")
     _close(uses.supplied_m3_per_day, uses.demand_m3_per_day - uses.shortage_m3_per_day,
            "uses.csv supplied = demand - shortage")
@@ -165,8 +170,13 @@ def _check_summary(s: dict, periods: pd.DataFrame, uses: pd.DataFrame,
     b = s["discharge_breakdown_m3_per_day"]
     _close(s["discharged_m3_per_day"], sum(b.values()), "discharged = its breakdown")
     tanker = s["tanker_m3"] / days
-    _close(s["tap_m3_per_day"] + tanker, s["consumed_m3_per_day"] + s["discharged_m3_per_day"]
-           + s["storage_gain_m3_per_day"], "tap + tanker = consumed + discharged + gain")
+    outside = s.get("outside_supply_m3_per_day", 0.0)  # a portfolio's outside water, if any
+    _close(s["tap_m3_per_day"] + tanker + outside, s["consumed_m3_per_day"]
+           + s["discharged_m3_per_day"] + s["storage_gain_m3_per_day"],
+           "tap + tanker + outside supply = consumed + discharged + gain")
+    if "outside_supply_m3_per_day" in uses:
+        _close(outside, (uses.outside_supply_m3_per_day * uses.days).sum() / days,
+               "summary outside_supply_m3_per_day = uses.csv")
     # the campus's treated water is its trains' (none without a train)
     _close(s["treated_m3_per_day"], (trains.treated_m3_per_day * trains.days).sum() / days,
            "summary treated = trains.csv day-weighted, summed")

@@ -89,3 +89,17 @@ def test_a_rationed_plan_with_a_use_of_no_demand_reconciles(tmp_path, capsys):
     small = shortages[shortages.demand_m3_per_day == 0.5]
     assert len(small) == 1 and 0 < small.shortage_fraction.iloc[0] <= 1
     check_reconciliation(out)
+
+
+def test_a_portfolio_s_plan_with_outside_water_reconciles(tmp_path, capsys):
+    # `wateralloc options --budget` on the phase 3 case picks, within NT$5 billion, the Zone 3
+    # link, 85% recovery and the Nanzih reclaimed water (5,000 m3/day of outside supply): its
+    # plan tables reconcile, the outside water counted as water coming in
+    out = tmp_path / "out"
+    assert main(["options", "ntip-2028-phase3", "--budget", "5e9", "--out", str(out)]) == 0, \
+        capsys.readouterr().err
+    import pandas as pd
+    assert "Nanzih-reclaimed" in pd.read_csv(out / "portfolio.csv").selected.iloc[0]
+    assert pd.read_csv(out / "uses.csv").outside_supply_m3_per_day.sum() > 1000.0
+    check_reconciliation(out)
+
