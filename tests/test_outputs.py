@@ -285,6 +285,46 @@ def test_a_file_under_another_file_is_refused_before_anything_is_solved(tmp_path
     assert str(exc.value).endswith(f"--out {str(afile / 'out')!r}: {afile} is a file, not a folder")
 
 
+def test_a_folder_nothing_can_be_written_in_is_refused_before_anything_is_solved(
+        tmp_path, monkeypatch, capsys):
+    # a folder the run cannot create entries in (read-only, another user's: here the file
+    # system refuses the probe folder, as a read-only one does) is said at once, naming the
+    # option, the path as given and the folder, with the system's reason; nothing is solved
+    # (the plan is never built) and nothing is written. Before, the plan was solved and the
+    # write then failed, naming a temporary path the user never gave.
+    import model.results.output as output
+    plan_module = sys.modules["model.studies.plan"]  # (the package's `plan` is the function)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    made = output.tempfile.mkdtemp
+
+    def refuse(*args, dir=None, **kwargs):
+        if Path(dir) == locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dir))
+        return made(*args, dir=dir, **kwargs)
+    monkeypatch.setattr(output.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(plan_module, "build_model", lambda *a, **k: pytest.fail("solved"))
+    out, js = locked / "out", locked / "new" / "summary.json"
+    assert main(["solve", "--out", str(out), "--json", str(js)]) == 2
+    err = capsys.readouterr().err
+    assert err == ("wateralloc: invalid output: 2 problems\n"
+                   f"  - --out {str(out)!r} cannot be written: nothing can be created in "
+                   f"{locked} (Permission denied)\n"
+                   f"  - --json {str(js)!r} cannot be written: nothing can be created in "
+                   f"{locked} (Permission denied)\n")
+    assert list(locked.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="a Linux /proc")
+def test_an_output_under_proc_is_refused_with_the_system_s_reason(tmp_path, capsys):
+    # the same on a real file system that takes no new entries, even from root (/proc)
+    assert main(["solve", "--out", "/proc/wateralloc-out", "--no-largest-cut"]) == 2
+    err = capsys.readouterr().err
+    assert "--out '/proc/wateralloc-out' cannot be written: nothing can be created in /proc (" \
+        in err
+    assert not Path("/proc/wateralloc-out").exists()
+
+
 def test_a_folder_of_other_files_is_named_by_its_first_five(tmp_path):
     # seven files the tool did not write: the refusal names the first five, sorted, then "...";
     # five are all named, six the first five and "..."

@@ -4,8 +4,10 @@ the one way every command writes its output: all or nothing, never over an input
 - `check_outputs(out_dir, singles, protected)` refuses (exit 2, every problem at once) an
   output path that is, holds or lies inside an input (a case folder, an input file): resolved
   paths are compared, so symlinks and `..` do not get around it. `singles` maps each
-  single-file option (`--json`, `--html`, `--xlsx`, ...) to its path. Commands call it before
-  any solve, so a run whose output cannot be written costs nothing and writes nothing.
+  single-file option (`--json`, `--html`, `--xlsx`, ...) to its path. It also makes and
+  removes an empty probe folder where each output goes, so that a folder nothing can be
+  written in is found too. Commands call it before any solve, so a run whose output cannot be
+  written costs nothing and writes nothing.
 - `write_outputs(out_dir, files, singles, protected)` writes the folder and the single files
   (text, or bytes for a workbook) as one set: everything is written to temporary siblings
   first, then put in place with SIGINT and SIGTERM held off (model.results.atomic). The folder
@@ -148,6 +150,22 @@ def _file_problems(option: str, path: Path, out_dir: Path | None) -> list[str]:
     return []
 
 
+def _writable_problems(option: str, path: Path) -> list[str]:
+    """The output is written into its nearest existing folder (`path`'s own, or the first of
+    its parents that exists, under which the rest is made): a folder this run cannot create
+    entries in (read-only, another user's, a pseudo file system) is found by making and
+    removing an empty probe folder there, before any solve, instead of after it."""
+    folder = next((p for p in path.absolute().parents if p.exists()), None)
+    if folder is None:
+        return []
+    try:
+        os.rmdir(tempfile.mkdtemp(dir=folder, prefix=".wateralloc-probe-"))
+    except OSError as exc:
+        return [f"{option} {str(path)!r} cannot be written: nothing can be created in "
+                f"{folder} ({exc.strerror or exc})"]
+    return []
+
+
 def _same_file_problems(singles: Mapping[str, Path]) -> list[str]:
     seen: dict[Path, str] = {}
     problems = []
@@ -163,16 +181,18 @@ def check_outputs(out_dir: Path | None, singles: Mapping[str, Path | None] | Non
                   protected: Iterable[Path] = ()) -> None:
     """Raise `OutputError` (exit 2) listing every problem with the output paths: an input
     overwritten or inside one, a folder holding files this tool did not write, a file where a
-    folder is needed or the other way round, two options naming one file. `singles` maps a
+    folder is needed or the other way round, a folder nothing can be written in, two options
+    naming one file. `singles` maps a
     single-file option to its path (None: not asked for). Nothing is written."""
     protected = list(protected)
     singles = {o: p for o, p in (singles or {}).items() if p is not None}
     problems = []
     if out_dir is not None:
-        problems += _input_problems("--out", out_dir, protected) or _folder_problems(out_dir)
+        problems += _input_problems("--out", out_dir, protected) or _folder_problems(out_dir) \
+            or _writable_problems("--out", out_dir)
     for option, path in singles.items():
         problems += _input_problems(option, path, protected) \
-            or _file_problems(option, path, out_dir)
+            or _file_problems(option, path, out_dir) or _writable_problems(option, path)
     problems += _same_file_problems(singles)
     if problems:
         raise OutputError(problems)
