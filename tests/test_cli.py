@@ -119,26 +119,3 @@ def test_the_same_case_gives_the_same_files_in_any_process(name, tmp_path):
             a, b = ({k: v for k, v in json.loads(x).items() if k != "solve_seconds"}
                     for x in (a, b))
         assert a == b, file
-
-
-def test_a_plan_of_a_case_folder_loads_no_workbook_or_chart_library(tmp_path):
-    # openpyxl and plotly's figure classes took about a tenth of a second of every command's
-    # start-up (0.94 s against 0.82 s for `wateralloc solve` on the default case): they are
-    # loaded when a workbook is read or written or a chart drawn, not by the command line
-    # itself (plotly's own package is a few lazy stubs, loaded either way). Pyomo's plugins
-    # (pyomo.environ: solver interfaces, transformations, DAE, GDP), which the package does
-    # not use, took 0.1 s more: it builds on pyomo.core. The same plan with --xlsx or --html
-    # loads the libraries it needs, so the check sees a module that is loaded. (In a fresh
-    # process: the tests themselves import pyomo.environ.)
-    probe = ("import sys\nfrom model.cli import main\nassert main(sys.argv[1:]) == 0\n"
-             "print(sorted(m for m in ('openpyxl', 'plotly.basedatatypes', 'pyomo.environ')"
-             " if m in sys.modules))")
-
-    def loaded(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-c", probe, "solve", "--no-largest-cut", *args],
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip().splitlines()[-1]
-    assert loaded("--out", str(tmp_path / "out")) == "[]"
-    assert loaded("--xlsx", str(tmp_path / "plan.xlsx")) == "['openpyxl']"
-    assert loaded("--html", str(tmp_path / "plan.html")) == "['plotly.basedatatypes']"
