@@ -182,8 +182,8 @@ def check_outputs(out_dir: Path | None, singles: Mapping[str, Path | None] | Non
     """Raise `OutputError` (exit 2) listing every problem with the output paths: an input
     overwritten or inside one, a folder holding files this tool did not write, a file where a
     folder is needed or the other way round, a folder nothing can be written in, two options
-    naming one file. `singles` maps a
-    single-file option to its path (None: not asked for). Nothing is written."""
+    naming one file. `singles` maps a single-file option to its path (None: not asked for).
+    Nothing is written (the probe folders are removed at once)."""
     protected = list(protected)
     singles = {o: p for o, p in (singles or {}).items() if p is not None}
     problems = []
