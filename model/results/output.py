@@ -155,9 +155,7 @@ def _writable_problems(option: str, path: Path) -> list[str]:
     its parents that exists, under which the rest is made): a folder this run cannot create
     entries in (read-only, another user's, a pseudo file system) is found by making and
     removing an empty probe folder there, before any solve, instead of after it."""
-    folder = next((p for p in path.absolute().parents if p.exists()), None)
-    if folder is None:
-        return []
+    folder = next(p for p in path.absolute().parents if p.exists())  # the root, at least
     try:
         os.rmdir(tempfile.mkdtemp(dir=folder, prefix=".wateralloc-probe-"))
     except OSError as exc:
