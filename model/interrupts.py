@@ -32,7 +32,8 @@ _received: list[int] = []   # signals recorded while HiGHS runs
 _stage: list[str] = []      # what the run is doing, for the message ("the tap stage")
 _state = {"installed": 0,   # `handled()` layers with `_on_signal` installed
           "solving": False,  # HiGHS is running: record, do not raise
-          "pid": 0}          # the process that installed `_on_signal`
+          "pid": 0,          # the process that installed `_on_signal`
+          "raised": None}    # the Interrupted `_raise` raised last, for `reraise`
 # Test hook: when set, each stage's label is written to this file as the stage begins, so that a
 # test can send a real signal at a known moment (tests/test_interrupts.py).
 STAGE_FILE_ENV = "WATERALLOC_TEST_STAGE_FILE"
@@ -53,7 +54,16 @@ def _raise(signum, frame) -> None:
     _silence()
     for s in SIGNALS:  # the first signal stops the run; later ones must not break its clean-up
         signal.signal(s, signal.SIG_IGN)
-    raise Interrupted(signum, _stage[-1] if _stage else None)
+    _state["raised"] = Interrupted(signum, _stage[-1] if _stage else None)
+    raise _state["raised"]
+
+
+def reraise() -> None:
+    """Raise again the `Interrupted` a library caught and dropped: Interrupted is a
+    KeyboardInterrupt, and a server loop that ends quietly on one (werkzeug's, under the
+    what-if page) would otherwise turn Ctrl+C or SIGTERM into a normal end, exit 0."""
+    if _state["raised"] is not None:
+        raise _state["raised"]
 
 
 def _on_signal(signum, frame) -> None:
@@ -84,6 +94,7 @@ def handled() -> Iterator[None]:
         yield
         return
     _state["pid"] = os.getpid()
+    _state["raised"] = None
     saved = {s: signal.signal(s, _on_signal) for s in SIGNALS}
     _state["installed"] += 1
     try:

@@ -9,6 +9,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from dataclasses import replace
 
 import pytest
@@ -100,6 +103,18 @@ def test_stopping_the_page_removes_its_uploaded_workbooks(tmp_path, stop, code):
         assert line.startswith("wateralloc app: http://127.0.0.1:"), line
         (folder,) = temp.glob("wateralloc-app-*")
         (folder / "upload-1.xlsx").write_bytes(b"an uploaded workbook")
+        # stopped while it serves, as a user stops it: once the page answers (the web server
+        # catches KeyboardInterrupt itself, which once ended the run with exit 0)
+        url = line.split()[2]
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(url, timeout=5) as page:
+                    assert page.status == 200
+                break
+            except urllib.error.URLError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(f"the page at {url} never answered")
         server.send_signal(stop)
         assert server.wait(timeout=60) == code
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import socket
 
+from model import interrupts
 from model.app.callbacks import create_app
 from model.app.page import Session
 
@@ -27,5 +28,8 @@ def serve(default_case: str, port: int = 0) -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
         print(f"wateralloc app: http://{HOST}:{port}/  (Ctrl+C stops it)", flush=True)
         app.run(host=HOST, port=port, debug=False)
+        # the web server ends quietly on KeyboardInterrupt, which Ctrl+C and SIGTERM raise
+        # (model.interrupts): the stop still ends the run with its exit code, 130 or 143
+        interrupts.reraise()
     finally:
         session.close()
