@@ -145,13 +145,23 @@ def _check_periods(periods: pd.DataFrame, uses: pd.DataFrame) -> None:
         volume = column.replace("_per_day", "")
         _close(p[volume], p[column] * p.days, f"periods.csv {volume} = per day x days")
     _close(p.tanker_trucks, p.tanker_m3 / TRUCK_M3, "periods.csv trucks = tanker m3 / 20")
+    # whole loads: the fewest 20 t trucks that carry a day's water (a solver's 1e-6 of a load
+    # is not another truck), every day of a whole-day period
+    loads, need = p.tanker_truckloads_per_day, p.tanker_m3_per_day / TRUCK_M3
+    assert (loads == loads.round()).all(), "periods.csv truckloads per day are whole"
+    assert (loads >= need - 1e-6).all() and (loads - 1 < need - 1e-6).all(), \
+        "periods.csv truckloads per day = the fewest 20 t loads carrying the day's water"
+    whole_days = p.days == p.days.round()
+    _close(p.tanker_truckloads[whole_days], (loads * p.days)[whole_days],
+           "periods.csv truckloads = loads per day x days")
 
 
 def _check_summary(s: dict, periods: pd.DataFrame, uses: pd.DataFrame,
                    trains: pd.DataFrame, alloc: pd.DataFrame) -> None:
     days = periods.days.sum()
     _close(s["days"], days, "summary days")
-    for key in ("tap_m3", "recycled_m3", "shortage_m3", "tanker_m3", "tanker_trucks"):
+    for key in ("tap_m3", "recycled_m3", "shortage_m3", "tanker_m3", "tanker_trucks",
+                "tanker_truckloads"):
         _close(s[key], periods[key].sum(), f"summary {key} = periods.csv summed")
     weighted = uses[["tap_m3_per_day", "recycled_m3_per_day", "demand_m3_per_day",
                      "direct_reuse_m3_per_day", "supplied_m3_per_day"]].mul(uses.days, axis=0)

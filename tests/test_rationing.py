@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,6 +12,8 @@ from model import InfeasibleError, load_case, plan
 from model.cli import main
 from model.studies import largest_uniform_cut, with_cut
 from model.formulation import HoldRule
+from model.results.drought import truckloads
+from model.results.report import text_report
 from period_casefiles import write_case
 
 TAP_ABS_TOL_M3, TAP_REL_TOL = HoldRule().abs_m3, HoldRule().rel  # the stage hold rule
@@ -183,6 +186,9 @@ def test_tanker_break_even_against_shortage_value(tmp_path, above):
         # 20 m3 of trucked water is one 20 t truck (Taiwan News 2021-03-04, data/README.md): 20 m3 over one day is one truck
         assert r.summary.tanker_trucks == pytest.approx(gap / 20, rel=1e-9, abs=slack)
         assert r.summary.periods[0].tanker_trucks_per_day == pytest.approx(1.0, rel=1e-6)
+        # exactly one load, however the solver rounds the 20 m3 (20 + 1e-9 is not two trucks)
+        assert r.summary.periods[0].tanker_truckloads_per_day == 1
+        assert r.summary.tanker_truckloads == 1
         assert r.summary.shortage_m3 == pytest.approx(0.0, abs=slack)
     else:
         assert r.summary.tanker_m3 == pytest.approx(0.0, abs=slack)
@@ -201,6 +207,36 @@ def test_without_priced_shortage_tankers_are_used_before_any_shortage(tmp_path):
     assert r.summary.tanker_m3 == pytest.approx(12.0, rel=1e-9, abs=HELD)
     assert r.summary.shortage_m3 == pytest.approx(12.0, rel=1e-9, abs=HELD)
     assert r.summary.rationing.price_shortage is False
+    # 12 m3 is 0.6 of a 20 t truck's volume, but it still takes one truck
+    assert r.summary.tanker_trucks == pytest.approx(0.6, rel=1e-9)
+    assert r.summary.tanker_truckloads == r.summary.periods[0].tanker_truckloads_per_day == 1
+    assert "tanker 12 (1 truckloads of 20 t)" in text_report(r)
+
+
+@pytest.mark.parametrize("m3_per_day, loads", [
+    (0.0, 0), (1e-9, 0), (8.0, 1), (20.0, 1), (20.0 + 1e-7, 1), (20.5, 2), (25.0, 2),
+    (40.0000001, 2), (45.0, 3), (-1e-12, 0)])
+def test_truckloads_are_the_fewest_whole_20_t_loads_for_a_day(m3_per_day, loads):
+    # a part-filled truck is a truck; 1e-6 of a load (2e-5 m3) is solver tolerance
+    assert truckloads(np.array([m3_per_day]))[0] == loads
+
+
+def test_a_period_s_truckloads_count_every_day_and_its_last_part_day(tmp_path):
+    # trucks (21 m3/day) come before any shortage: the 0.7 cut leaves a gap of 46.7 m3/day, so
+    # every period trucks 21 m3/day, 2 loads a day. Hand-worked loads: 2.5 days are 2 x 2 loads
+    # plus the half day's 10.5 m3 (1 load) = 5; 0.9 days are 18.9 m3, 1 load (not
+    # ceil(0.9 x 2) = 2); 30 days are 60. Horizon 66 loads, where m3 / 20 says 38.43 trucks.
+    case = with_cut(load_case(write_case(tmp_path, {
+        "tankers.csv": "tanker,capacity_m3_per_day,price_per_m3\ntruck,21,1500\n",
+        "periods.csv": "period,days\na,2.5\nb,0.9\nc,30\n"})), cut=0.7)
+    r = plan(case)
+    per = {p.period: p for p in r.summary.periods}
+    for name in "abc":
+        assert per[name].tanker_m3 == pytest.approx(21.0 * per[name].days, rel=1e-9)
+        assert per[name].tanker_truckloads_per_day == 2
+    assert [int(r.periods.set_index("period").tanker_truckloads[p]) for p in "abc"] == [5, 1, 60]
+    assert r.summary.tanker_truckloads == 66
+    assert r.summary.tanker_trucks == pytest.approx(21.0 * 33.4 / 20, rel=1e-9)
 
 
 def test_recovery_boost_replaces_shortage(tmp_path):

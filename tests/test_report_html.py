@@ -4,6 +4,7 @@ marginal values read as sentences whose numbers a re-solve confirms; the report 
 headless Chromium without a console error."""
 from __future__ import annotations
 
+import math
 import re
 from html import escape
 from pathlib import Path
@@ -530,8 +531,13 @@ def test_the_headline_of_a_rationed_plan_with_trucks_gives_daily_averages(tmp_pa
     assert short > 0 and trucked > 0 and days == 184
     # volumes over the horizon shown per day: the periods' day-weighted average
     assert s.cost_per_day is not None                     # the case prices its water
+    # and the whole 20 t loads over the horizon: every day of a (dated, whole-day) period the
+    # fewest trucks that carry its water
+    loads = sum(days_ * math.ceil(m3 / 20 - 1e-6) for days_, m3 in zip(p.days, p.tanker_m3_per_day))
+    assert loads > trucked / 20
     assert headline_figures(r)[3:] == [("shortage", f"{volume(short / days)} m3/day"),
                                        ("trucked", f"{volume(trucked / days)} m3/day"),
+                                       ("truckloads", f"{loads:,.0f} of 20 t"),
                                        ("cost", f"{s.cost_per_day:,.0f} per day")]
     # trucked water at no more than the negligible rate is not a headline figure: exactly
     # NEGLIGIBLE m3 in a one-day plan is left out

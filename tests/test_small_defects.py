@@ -457,7 +457,7 @@ def test_the_text_report_s_drought_section_gives_the_horizon_and_each_period_in_
     assert lines[:2] == ["", "over the horizon (m3)"]
     whole = lambda v: f"{v:,.0f}"  # noqa: E731
     assert lines[2] == (f"  tap {whole(s.tap_m3)}   recycled {whole(s.recycled_m3)}   tanker "
-                        f"{whole(s.tanker_m3)} ({whole(s.tanker_trucks)} trucks of 20 t)   "
+                        f"{whole(s.tanker_m3)} ({s.tanker_truckloads:,d} truckloads of 20 t)   "
                         f"shortage {whole(s.shortage_m3)}   cost {whole(s.cost)}")
     assert s.cost is not None and s.shortage_m3 > 0
     assert s.first_shortage_period == s.first_shortage_start == "2023-03-08"
@@ -466,7 +466,7 @@ def test_the_text_report_s_drought_section_gives_the_horizon_and_each_period_in_
     at = lines.index("periods (m3)")
     assert lines[at - 1] == ""
     columns = ["period", "start", "days", "stage", "tap_m3", "recycled_m3", "tanker_m3",
-               "tanker_trucks_per_day", "shortage_m3"]
+               "tanker_truckloads_per_day", "shortage_m3"]
     assert lines[at + 1].split() == columns
     rows = [line.split() for line in lines[at + 2:]]
     assert len(rows) == len(r.periods) == 9
@@ -643,7 +643,7 @@ def test_a_rationed_plan_without_prices_or_dates_says_neither(tmp_path):
     assert r.summary.cost is None and r.summary.first_shortage_start is None
     lines = _drought_text(r).splitlines()
     assert lines[2:7] == [
-        "  tap 60   recycled 30   tanker 0 (0 trucks of 20 t)   shortage 10",
+        "  tap 60   recycled 30   tanker 0 (0 truckloads of 20 t)   shortage 10",
         "  holds 0 days without shortage; first shortage in period steady",
         "  rationing baseline 66.7 m3/day (computed: unrestricted minimal tap draw of this case)",
         "  shortage 10.0 m3/day", ""]   # no largest cut asked for: no line for it

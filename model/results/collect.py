@@ -103,6 +103,7 @@ def _drought(f: Formulation, report: SolveReport, periods: pd.DataFrame) -> dict
     costed = case.costed
     out = {k: float(periods[k].sum())
            for k in ("tap_m3", "recycled_m3", "shortage_m3", "tanker_m3", "tanker_trucks")}
+    out["tanker_truckloads"] = int(periods.tanker_truckloads.sum())
     out["cost"] = sum(f.net.days[t] * f.terms.money_per_day(t) for t in f.net.PERIODS) \
         if costed else None
     out.update(holding(periods))

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+import numpy as np
+
 from model.formulation import Formulation
 from model.results.tables import value
 
 TRUCK_M3 = 20.0  # one tanker truck carries 20 t (Taiwan News, 2021-03-04: 20-tonne trucks)
+# A load's fraction at or below this is solver tolerance, not another truck: 40 m3/day computed
+# as 40.0000001 is two loads, not three (2e-8 m3 of a 20 m3 load, far above HiGHS's 1e-9).
+LOAD_EPS = 1e-6
 # A period's shortage at or below max(SHORTAGE_EPS_M3, SHORTAGE_REL_EPS x its demand in m3) is
 # solver tolerance, not a shortage: each shortage stage is held within 1e-10 of its optimum
 # (formulation/stages.py HoldRule), and a plan has at most a handful of such stages, so the later
@@ -44,7 +49,23 @@ def period_table(f: Formulation, uses: pd.DataFrame) -> pd.DataFrame:
     periods = pd.DataFrame(rows)
     periods["tanker_trucks"] = periods.tanker_m3 / TRUCK_M3
     periods["tanker_trucks_per_day"] = periods.tanker_m3_per_day / TRUCK_M3
+    per_day = periods.tanker_m3_per_day.to_numpy(dtype=float)
+    days = periods.days.to_numpy(dtype=float)
+    whole = np.floor(days)
+    periods["tanker_truckloads_per_day"] = truckloads(per_day)
+    periods["tanker_truckloads"] = (whole * truckloads(per_day)
+                                    + truckloads((days - whole) * per_day))
     return periods
+
+
+def truckloads(m3: np.ndarray) -> np.ndarray:
+    """Whole 20 t loads that carry `m3` (one day's trucked water): a part-filled truck is still
+    a truck, so ceil(m3 / 20), where a fraction of a load up to LOAD_EPS is solver tolerance.
+    `tanker_trucks` (m3 / 20) counts truck-equivalents of volume and understates the loads
+    whenever a day's volume is not a whole number of loads (25 m3/day is 1.25 trucks, two
+    loads). A period of d days takes floor(d) x the daily loads, plus the loads of its last
+    part-day's water."""
+    return np.maximum(np.ceil(np.asarray(m3, dtype=float) / TRUCK_M3 - LOAD_EPS), 0).astype(int)
 
 
 def tank_level_table(f: Formulation) -> pd.DataFrame | None:

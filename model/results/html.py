@@ -86,6 +86,7 @@ def headline_figures(results: Results) -> list[tuple[str, str]]:
               ("shortage", f"{volume(s.shortage_m3 / s.days)} m3/day")]
     if s.tanker_m3 / s.days > NEGLIGIBLE_M3_PER_DAY:
         shares.append(("trucked", f"{volume(s.tanker_m3 / s.days)} m3/day"))
+        shares.append(("truckloads", f"{s.tanker_truckloads:,d} of 20 t"))
     if s.cost_per_day is not None:
         shares.append(("cost", f"{s.cost_per_day:,.0f} per day"))
     return shares

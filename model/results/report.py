@@ -129,7 +129,7 @@ def _drought_text(results: Results) -> str:
         return _resilience_text(s)
     lines = ["", "over the horizon (m3)",
              f"  tap {s.tap_m3:,.0f}   recycled {s.recycled_m3:,.0f}   "
-             f"tanker {s.tanker_m3:,.0f} ({s.tanker_trucks:,.0f} trucks of "
+             f"tanker {s.tanker_m3:,.0f} ({s.tanker_truckloads:,d} truckloads of "
              f"{TRUCK_M3:g} t)   shortage {s.shortage_m3:,.0f}"
              + (f"   cost {s.cost:,.0f}" if s.cost is not None else ""),
              f"  holds {s.days_without_shortage:,.0f} days without shortage"
@@ -149,7 +149,7 @@ def _drought_text(results: Results) -> str:
     if s.shortage_m3_per_day is not None:
         lines.append(f"  shortage {s.shortage_m3_per_day:,.1f} m3/day")
     table = results.periods[["period", "start", "days", "stage", "tap_m3", "recycled_m3",
-                             "tanker_m3", "tanker_trucks_per_day", "shortage_m3"]]
+                             "tanker_m3", "tanker_truckloads_per_day", "shortage_m3"]]
     lines += ["", "periods (m3)",
               _dashes(table).to_string(index=False, float_format=lambda v: f"{v:,.0f}", na_rep="-")]
     return "\n".join(lines)

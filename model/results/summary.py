@@ -56,7 +56,8 @@ class PeriodSummary:
     recycled_m3: float
     shortage_m3: float
     tanker_m3: float
-    tanker_trucks_per_day: float
+    tanker_trucks_per_day: float  # truck-equivalents of volume: tanker m3/day / 20
+    tanker_truckloads_per_day: int  # whole 20 t loads dispatched each day of the period
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ class Summary:
     recycled_m3: float
     shortage_m3: float
     tanker_m3: float
-    tanker_trucks: float
+    tanker_trucks: float  # truck-equivalents of volume: tanker m3 / 20
+    tanker_truckloads: int  # whole 20 t loads over the horizon: sum of days x loads per day
     cost: float | None
     days_without_shortage: float
     first_shortage_period: str | None

@@ -13,6 +13,7 @@ SUFFIXES = (("_m3_per_day", "m3/day"), ("_kg_per_day", "kg/day"), ("_per_m3", "m
             ("_seconds", "s"), ("_per_day", "per day"))
 NAMED = {
     "m3_per_day": "m3/day", "cost_per_day": "money/day", "tanker_trucks_per_day": "trucks/day",
+    "tanker_truckloads_per_day": "loads/day", "tanker_truckloads": "loads",
     "effective_recovery": "fraction", "boost_recovery": "fraction",
     "days": "d", "days_without_shortage": "d", "recovery": "fraction",
     "return_fraction": "fraction", "utilization": "fraction", "tap_share": "fraction",
