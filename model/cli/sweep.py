@@ -21,7 +21,7 @@ from model.case.scenarios import read_scenarios, vary_scenarios
 from model.cli.solve import case_folder
 from model.errors import EXIT_OK, EXIT_SOLVER, UsageError
 from model.results.output import check_outputs, write_outputs
-from model.results.sweep import counts_of, summary_line, sweep_json, sweep_table
+from model.results.sweep import counts_of, printed_table, summary_line, sweep_json, sweep_table
 from model.solve.highs import highs_made
 from model.studies.sweep import run_sweep, verify
 
@@ -149,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  - {p}", file=sys.stderr)
             return EXIT_SOLVER
         print(f"verify: {len(checked)} scenarios re-solved cold agree within 1e-7 relative")
-    table = sweep_table(rows)
+    table = sweep_table(rows, [p.column for p in sweep.parameters])
     # the report's charts (plotly) are loaded only for a sweep that writes them
     from model.results.sweep_report import sweep_report, sweep_workbook
     singles = {
@@ -160,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
                   {o: (path, content()) for o, (path, content) in singles.items()
                    if path is not None}, inputs)
     if len(rows) <= PRINT_ROWS:
-        print(table.to_string(index=False))
+        print(printed_table(table))
     print(summary_line(counts, seconds))
     return EXIT_OK
 

@@ -121,8 +121,49 @@ def figures_of_summary(summary: Summary) -> tuple[dict, dict]:
     return figures, values
 
 
-def sweep_table(rows: list[ScenarioRow]) -> pd.DataFrame:
-    return pd.DataFrame([r.flat() for r in rows])
+def sweep_table(rows: list[ScenarioRow], parameters: list[str] | None = None) -> pd.DataFrame:
+    """One row per scenario: `scenario`, the swept parameters (in the order given, else as
+    they first appear), `status`, then the figures. A scenario leaves out a parameter it keeps
+    at the case's value (a blank cell), so the columns are put in place here: left to the rows,
+    a parameter blank in the first scenario came after the figures."""
+    table = pd.DataFrame([r.flat() for r in rows])
+    if table.empty:
+        return table
+    if parameters is None:
+        parameters = list(dict.fromkeys(k for r in rows for k in r.parameters))
+    for column in parameters:
+        if column not in table:
+            table[column] = None
+    rest = [c for c in table.columns if c not in parameters and c != "scenario"]
+    return table[["scenario", *parameters, *rest]]
+
+
+def printed_table(table: pd.DataFrame) -> str:
+    """The sweep table as the terminal shows it, in the figures' own precision, as `solve`
+    prints a plan: volumes in m3 to 0.1, cost per day to 1, marginal values to 0.001, the
+    parameters as given ("case" for a blank cell of a scenarios file); "-" where a scenario
+    has no figure. `sweep.csv` keeps every digit
+    (a shortage of 3e-9 m3, within the stage holds, prints as 0.0)."""
+    def fixed(digits: int):
+        return lambda v: "-" if v is None or pd.isna(v) else f"{round(float(v), digits) + 0.0:,.{digits}f}"
+    columns = list(table.columns)
+    swept = columns[columns.index("scenario") + 1:columns.index("status")]
+    formats = {}
+    for column in table.columns:
+        if column in swept:  # a blank cell of a scenarios file keeps the case's own value
+            formats[column] = lambda v: "case" if v is None or (
+                not isinstance(v, str) and pd.isna(v)) else v if isinstance(v, str) \
+                else f"{v:.10g}"
+        elif column.endswith(("_m3_per_day", "_m3")):
+            formats[column] = fixed(1)
+        elif column == "cost_per_day":
+            formats[column] = fixed(0)
+        elif column.startswith(tuple(f"{v}:" for v in VALUES)):
+            formats[column] = fixed(3)
+    shown = table.astype({c: object for c in formats})
+    for column, form in formats.items():
+        shown[column] = [form(v) for v in table[column]]
+    return shown.to_string(index=False)
 
 
 def sweep_json(case: str, rows: list[ScenarioRow], counts: dict[str, int]) -> str:
