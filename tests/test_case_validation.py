@@ -411,3 +411,34 @@ def test_input_files_are_never_modified(tables, case_dir, valid):
     else:
         problems_of(folder)
     assert snapshot() == before
+
+
+def test_a_row_with_a_bad_cell_still_has_its_names_checked(tables, case_dir):
+    # every problem at once: the train row with a bad recovery also names a zone no plant is
+    # in (once reported only after the recovery was fixed, a second run); the uses row with a
+    # bad demand also names an unknown plant
+    tables["treatment.csv"][0].update(recovery="70%", zones="Z1;Z9")
+    tables["uses.csv"][2].update(plant="P7", demand_m3_per_day="lots")
+    problems = problems_of(case_dir(tables))
+    assert len(problems) == 4, "\n".join(map(str, problems))
+    by_place = {(p.file, p.row, p.column): p for p in problems}
+    check(by_place["treatment.csv", 2, "recovery"], "treatment.csv", 2, "recovery", "70%",
+          "number")
+    check(by_place["treatment.csv", 2, "zones"], "treatment.csv", 2, "zones", "Z9",
+          "zone has no plant")
+    check(by_place["uses.csv", 4, "demand_m3_per_day"], "uses.csv", 4, "demand_m3_per_day",
+          "lots", "number")
+    check(by_place["uses.csv", 4, "plant"], "uses.csv", 4, "plant", "P7", "not in plants.csv")
+
+
+def test_a_name_cell_that_breaks_its_own_rule_is_reported_once(tables, case_dir):
+    # a blank plant cell, or a zones cell with no name in it, is its own problem, not also an
+    # unknown plant "" or zone
+    tables["treatment.csv"][0].update(recovery="70%", zones=" ; ")
+    tables["uses.csv"][2].update(plant="", demand_m3_per_day="lots")
+    problems = problems_of(case_dir(tables))
+    assert sorted((p.file, p.row, p.column) for p in problems) == [
+        ("treatment.csv", 2, "recovery"), ("treatment.csv", 2, "zones"),
+        ("uses.csv", 4, "demand_m3_per_day"), ("uses.csv", 4, "plant")], \
+        "\n".join(map(str, problems))
+    assert not [p for p in problems if "not in plants.csv" in p.rule]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Generic, Iterable, Protocol, TypeVar
 
 from pydantic import ValidationError
@@ -163,6 +164,10 @@ class CaseFolder:
                 parsed = None
             else:
                 parsed = self._row(row, header, cells, optional, line)
+                if isinstance(parsed, set):  # rejected: still check the names it gives right
+                    self._names_known(row, references,
+                                      _given(_raw(row, header, cells, optional), parsed), line)
+                    parsed = None
             if parsed is None or _repeated(row, parsed, line, first_line, self.problems):
                 table.rejected.append((line, _cells(header, cells)))
                 continue
@@ -195,27 +200,21 @@ class CaseFolder:
             return None
 
     def _row(self, row: type[R], header: list[str], cells: list[str], optional: set[str],
-             line: int) -> R | None:
-        """One data row validated by its schema; None (problems added) if it breaks a rule.
-
-        Blank cells of `optional` columns mean "not given"; `;`-list cells become tuples.
-        """
-        raw: dict[str, object] = {}
-        for name, cell in zip(header, cells):
-            value = parse_list(cell) if name in row.LISTS else cell.strip()
-            if not value and name in optional:
-                continue
-            raw[name] = value
+             line: int) -> R | set[str]:
+        """One data row validated by its schema; if it breaks a rule, the problems are added
+        and the columns that broke one are returned instead."""
         try:
-            return row.model_validate(raw)
+            return row.model_validate(_raw(row, header, cells, optional))
         except ValidationError as exc:
             text = _cells(header, cells)
+            failed: set[str] = set()
             for error in exc.errors():
                 column, rule, value = explain(row, error, "column")
                 if error["type"] != "missing":
                     value = text.get(error["loc"][0], value)  # the cell as the user wrote it
+                failed.add(str(error["loc"][0]) if error["loc"] else "")
                 self.problems.add(row.FILE, rule, line, column, value)
-            return None
+            return failed
 
     def _names_known(self, row: type[Row], references: list[tuple[tuple[str, ...], Namespace]],
                      parsed: Row, line: int) -> bool:
@@ -281,9 +280,28 @@ def _repeated(row: type[Row], parsed: Row, line: int, first_line: dict[tuple, in
     return True
 
 
+def _raw(row: type[Row], header: list[str], cells: list[str], optional: set[str]) -> dict:
+    """A data row's cells by column, as its schema reads them: blank cells of `optional`
+    columns left out ("not given"), `;`-list cells as tuples."""
+    raw: dict[str, object] = {}
+    for name, cell in zip(header, cells):
+        value = parse_list(cell) if name in row.LISTS else cell.strip()
+        if not value and name in optional:
+            continue
+        raw[name] = value
+    return raw
+
+
+def _given(raw: dict, failed: set[str]) -> SimpleNamespace:
+    """A rejected row's cells as `_names_given` reads a parsed row: a cell that broke its own
+    rule (or was not given) is None, so that a name is checked only where it was written right
+    (a row with a bad recovery still has its zones checked, in the same run)."""
+    return SimpleNamespace(**{k: None if k in failed else v for k, v in raw.items()})
+
+
 def _names_given(parsed: Row, columns: tuple[str, ...]) -> list[Key]:
     """The names a row gives in `columns`: none if a cell is blank, one per item of a list."""
-    values = tuple(getattr(parsed, c) for c in columns)
+    values = tuple(getattr(parsed, c, None) for c in columns)
     if None in values:
         return []
     if len(values) == 1 and isinstance(values[0], tuple):
