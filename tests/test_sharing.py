@@ -95,8 +95,35 @@ def test_an_unsolvable_sharing_stage_leaves_the_least_cost_plan_and_says_so(monk
     assert res.summary.tap_m3_per_day == pytest.approx(400 / 1.5, rel=1e-9)
     # cost stage: feed = recycled / r = (400 - 266.67) / 0.5 at cost 1 per m3
     assert res.summary.cost_per_day == pytest.approx((400 - 400 / 1.5) / 0.5, rel=1e-9)
+    assert res.summary.stages_not_applied_because == {"even_sharing": "numerical trouble: Unknown"}
     monkeypatch.undo()
     assert plan(case).summary.stages_not_applied == []
+
+
+def test_a_time_limit_in_the_sharing_stage_leaves_the_least_cost_plan_and_says_so(monkeypatch):
+    # The time limit stops the tie-break after the tap and cost stages ended optimal: the plan
+    # is the cost stage's (exit 0, figures reported), and the note says the limit stopped the
+    # tie-break. A time limit in the tap stage still reports nothing (test_cli_errors.py).
+    import model.solve.stages as stages_module
+    from model.results.report import text_report
+    from model.solve.highs import Outcome, Status
+    real_run = stages_module.run
+
+    def run(lp, stage):
+        return Outcome(Status.TIME_LIMIT, "Time limit reached") if stage == "even_sharing" \
+            else real_run(lp, stage)
+    monkeypatch.setattr(stages_module, "run", run)
+    case = make_case([("A", "rinse", "1", 300, 1.0, None), ("B", "rinse", "1", 100, 1.0, None)],
+                     [("T", 1e6, 0.5, ("1",), 1.0)], max_recycles=1)
+    res = plan(case)
+    assert res.summary.status == "optimal"
+    assert res.summary.stages_not_applied == ["even_sharing"]
+    assert res.summary.stages_not_applied_because == {"even_sharing": "stopped by the time limit"}
+    assert res.summary.tap_m3_per_day == pytest.approx(400 / 1.5, rel=1e-9)
+    assert res.summary.cost_per_day == pytest.approx((400 - 400 / 1.5) / 0.5, rel=1e-9)
+    assert text_report(res).splitlines()[1] == (
+        "note: the even_sharing stage could not be solved (stopped by the time limit); the plan "
+        "below is least-tap and least-cost, without it")
 
 
 def test_sharing_rows_are_unbounded_until_the_sharing_stage():

@@ -56,7 +56,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     solve.add_argument("--xlsx", type=Path, help="write the summary and every table as one "
                                                  "Excel workbook")
     solve.add_argument("--time-limit", type=seconds, default=None,
-                       help="solver time limit in seconds (no figures are reported if hit)")
+                       help="solver time limit in seconds (no figures are reported if hit, "
+                            "unless only the even-sharing tie-break was left: the least-tap, "
+                            "least-cost plan is then reported and says so)")
     drought = solve.add_mutually_exclusive_group()
     drought.add_argument("--cut", type=float, default=None,
                          help="ration tap water: cut this fraction of the baseline in every "

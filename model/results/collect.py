@@ -135,6 +135,7 @@ def collect(f: Formulation, report: SolveReport, largest_cut: LargestCut | None 
         cost_per_day=report.objectives["total_cost"] / case.total_days if case.costed else None,
         tap_tolerance_m3=report.tap_tolerance_m3,
         stages_not_applied=list(report.skipped_stages),
+        stages_not_applied_because=dict(report.skipped_because),
         trains=train_summaries(trains, case.total_days),
         solve_seconds={k: round(v, 4) for k, v in report.seconds.items()},
         quality=None if quality is None else QualitySummary(

@@ -48,7 +48,8 @@ def _balance_lines(s: Summary) -> list[str]:
     lines = [
         f"case: {s.case}   status: {s.status}",
         *([f"note: the {', '.join(s.stages_not_applied)} stage could not be solved "
-           "(numerical trouble); the plan below is least-tap and least-cost, without it"]
+           f"({'; '.join(dict.fromkeys(s.stages_not_applied_because.get(n, 'numerical trouble') for n in s.stages_not_applied))}); "
+           "the plan below is least-tap and least-cost, without it"]
           if s.stages_not_applied else []),
         "",
         "campus water balance (m3/day)",

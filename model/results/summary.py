@@ -116,6 +116,7 @@ class Summary:
     cost_per_day: float | None
     tap_tolerance_m3: float
     stages_not_applied: list[str]
+    stages_not_applied_because: dict[str, str]  # each stage not applied: why, in words
     trains: list[TrainSummary]
     solve_seconds: dict[str, float]
     quality: QualitySummary | None

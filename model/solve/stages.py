@@ -46,6 +46,7 @@ class SolveReport:
     skipped_stages: tuple[str, ...] = ()  # optional tie-break stages that did not end optimal
     duals: pyo.ComponentMap = field(default_factory=pyo.ComponentMap)
     lp: LoadedLP | None = field(default=None, repr=False)  # kept for studies (solve/reuse.py)
+    skipped_because: dict[str, str] = field(default_factory=dict)  # stage -> why, in words
 
     def dual(self, constraint) -> float:
         """Dual of a constraint row in the dual stage; 0 for a row that was not built."""
@@ -162,6 +163,7 @@ class PlanRun:
     tap_tolerance_m3: float
     skipped: tuple[str, ...]
     seconds: dict[str, float]
+    because: dict[str, str] = field(default_factory=dict)  # why each skipped stage was skipped
 
 
 def _run_stage(lp: LoadedLP, holds: "_Holds", i: int, stage: Stage, attempt,
@@ -207,23 +209,27 @@ def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
     holds = holds if holds is not None else _Holds(f, lp)
     objectives: dict[str, float] = {}
     seconds: dict[str, float] = {}
-    duals, tolerance, skipped, solved = None, 0.0, [], []
+    duals, tolerance, skipped, solved, because = None, 0.0, [], [], {}
     for i, stage in enumerate(plan.stages):
         t0 = time.perf_counter()
         if i > 0:
             holds.add(i - 1, objectives[plan.stages[i - 1].objective])
         open_rows(lp, i)
         outcome, sol = _run_stage(lp, holds, i, stage, attempt, solved)
+        if outcome.status is not Status.OPTIMAL and i > 0 and stage.optional \
+                and not lp.integer:
+            # a tie-break only: the previous stage's plan is optimal for every objective that
+            # matters (each of those stages ended optimal), so keep it and say that this stage
+            # was not applied, and why; the time limit stops a tie-break the same way
+            skipped.append(stage.objective)
+            because[stage.objective] = "stopped by the time limit" \
+                if outcome.status is Status.TIME_LIMIT else f"numerical trouble: {outcome.text}"
+            break
         if outcome.status is Status.TIME_LIMIT:
             raise _incumbent(lp, stage, i, outcome)
         if outcome.status is not Status.OPTIMAL:
             if i == 0:
                 raise FirstStageFailed(outcome)
-            if stage.optional:
-                # a tie-break only: the previous stage's plan is optimal for every objective
-                # that matters, so keep it and say that this stage was not applied
-                skipped.append(stage.objective)
-                break
             raise SolverError(f"the {stage.objective} stage did not end optimal "
                               f"({outcome.text}) after holding the earlier stages at their "
                               "optimum; this is a numerical failure. No figures are reported.")
@@ -239,7 +245,8 @@ def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
     # objectives of the final plan (earlier stages may move within their tolerance)
     for stage, c, off in zip(plan.stages[1:], lp.costs[1:], lp.offsets[1:]):
         objectives[stage.objective] = float(c @ x + off)
-    return PlanRun(objectives, x, duals, tolerance * holds.widen, tuple(skipped), seconds)
+    return PlanRun(objectives, x, duals, tolerance * holds.widen, tuple(skipped), seconds,
+                   because)
 
 
 def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
@@ -264,4 +271,4 @@ def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
         var.set_value(float(value), skip_validation=True)
     row_duals = pyo.ComponentMap((con, float(d)) for (con, _), d in zip(lp.rows, done.duals))
     return SolveReport(Status.OPTIMAL, done.objectives, {"load": load_s, **done.seconds},
-                       done.tap_tolerance_m3, done.skipped, row_duals, lp)
+                       done.tap_tolerance_m3, done.skipped, row_duals, lp, done.because)

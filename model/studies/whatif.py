@@ -107,5 +107,6 @@ def _results(warm: _Warm, run: WarmRun) -> Results | None:
         if component is not None and index in component:
             duals[component[index]] = float(dual)
     report = SolveReport(Status.OPTIMAL, {k: done.objectives[k] for k in stages},
-                         dict(done.seconds), done.tap_tolerance_m3, done.skipped, duals)
+                         dict(done.seconds), done.tap_tolerance_m3, done.skipped, duals,
+                         skipped_because=dict(done.because))
     return collect(f, report)
