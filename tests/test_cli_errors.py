@@ -179,3 +179,22 @@ def test_time_limit_hit_exits_4_with_no_figures(tmp_path, capsys):
     assert "Traceback" not in captured.err
     assert captured.out == ""
     assert not js.exists() and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["solve", "--json", "{tmp}/out.json"],
+    ["sweep", "--vary", "cut=0:0.1:2", "--verify", "1", "--json", "{tmp}/out.json"],
+    ["cases"]])
+def test_a_reader_that_stops_reading_ends_the_run_quietly(argv, tmp_path):
+    # `wateralloc solve | head`: stdout's reader is gone before the report is printed. Every
+    # output is written by then, so the run ends with 0 and says nothing (once: "cannot read or
+    # write a file: [Errno 32] Broken pipe", exit 2, as if the input were bad)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    proc = subprocess.Popen([sys.executable, "-m", "model", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # no reader: the first write to stdout breaks the pipe
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == EXIT_OK and err == ""
+    if "--json" in args:
+        data = json.loads((tmp_path / "out.json").read_text())
+        assert data.get("status", "optimal") == "optimal"

@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from model import interrupts
 from model.cli import app, cases, convert, options, solve, sweep
-from model.errors import EXIT_INTERNAL, EXIT_INVALID, Interrupted, WaterallocError
+from model.errors import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, Interrupted, WaterallocError
 
 # each: add_parser(subparsers), run(args) -> exit code
 COMMANDS = (solve, sweep, options, cases, convert, app)
@@ -60,6 +60,12 @@ def _main(argv: list[str] | None) -> int:
         return int(exc.code or 0)
     try:
         return args.run(args)
+    except BrokenPipeError:
+        # whoever read stdout stopped reading (`wateralloc solve | head`): every command prints
+        # only after its outputs are written, so the run is complete; end quietly, with the
+        # interpreter's last flush of stdout sent nowhere
+        _stdout_to_null()
+        return EXIT_OK
     except WaterallocError as exc:
         print(f"wateralloc: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -72,6 +78,15 @@ def _main(argv: list[str] | None) -> int:
         if os.environ.get("WATERALLOC_DEBUG"):
             traceback.print_exc()
         return EXIT_INTERNAL
+
+
+def _stdout_to_null() -> None:
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no file descriptor (a test's captured stdout)
+        pass
 
 
 def run() -> None:

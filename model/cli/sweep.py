@@ -148,7 +148,6 @@ def run(args: argparse.Namespace) -> int:
             for p in problems:
                 print(f"  - {p}", file=sys.stderr)
             return EXIT_SOLVER
-        print(f"verify: {len(checked)} scenarios re-solved cold agree within 1e-7 relative")
     table = sweep_table(rows, [p.column for p in sweep.parameters])
     # the report's charts (plotly) are loaded only for a sweep that writes them
     from model.results.sweep_report import sweep_report, sweep_workbook
@@ -159,6 +158,9 @@ def run(args: argparse.Namespace) -> int:
     write_outputs(args.out, _files(table) if args.out is not None else {},
                   {o: (path, content()) for o, (path, content) in singles.items()
                    if path is not None}, inputs)
+    # stdout only once every output is written (the command line ends quietly on `| head`)
+    if args.verify > 0:
+        print(f"verify: {len(checked)} scenarios re-solved cold agree within 1e-7 relative")
     if len(rows) <= PRINT_ROWS:
         print(printed_table(table))
     print(summary_line(counts, seconds))
