@@ -227,8 +227,8 @@ def test_verify_catches_an_injected_wrong_answer(tmp_path, monkeypatch, capsys):
     assert "verify: 4 scenarios re-solved cold agree" in capsys.readouterr().out
     real = sweep_results.Figures.row
 
-    def wrong(self, scenario, parameters, run):  # a warm start that is off by 1e-6
-        row = real(self, scenario, parameters, run)
+    def wrong(self, scenario, parameters, run, *baseline):  # a warm start off by 1e-6
+        row = real(self, scenario, parameters, run, *baseline)
         if scenario == "v2":
             row.figures["tap_m3_per_day"] *= 1 + 1e-6
         return row
@@ -243,8 +243,7 @@ def test_verify_catches_an_injected_wrong_answer(tmp_path, monkeypatch, capsys):
 
 def test_differences_use_the_stated_tolerance(default_case):
     row = run_sweep(default_case, vary_scenarios(["cut=0.1:0.1:1"], default_case))[0]
-    near = sweep_results.ScenarioRow(row.scenario, row.parameters, row.status,
-                                     dict(row.figures), row.marginal_values)
+    near = replace(row, figures=dict(row.figures))
     near.figures["tap_m3_per_day"] *= 1 + 0.5 * RTOL
     assert differences(row, near) == []
     near.figures["tap_m3_per_day"] *= 1 + 2 * RTOL
@@ -376,3 +375,29 @@ def test_parameters_stay_between_scenario_and_status_whatever_cells_are_blank(tm
     assert list(csv.columns[:4]) == ["scenario", "tap_cap", "cut", "status"]
     assert parameter_columns(csv) == ["tap_cap", "cut"]
     assert csv.tap_cap.isna().tolist() == [True, False, True] and csv.tap_cap[1] == 100
+
+
+def test_each_rationed_scenario_shows_the_baseline_its_cut_is_of(default_case, tmp_path, capsys):
+    # A computed baseline is the least tap of the scenario's own case, so it moves with the
+    # capacity: at a cut of 0 the plan draws exactly the baseline, and at 0.2 (shortage, the
+    # cap binding) 0.8 of it. Given in rationing.toml, it is the same for every scenario.
+    rows = {r.scenario: r for r in run_sweep(default_case, vary_scenarios(
+        ["capacity:K14=20000:40000:2", "cut=0:0.2:2"], default_case))}
+    assert set(rows) == {"v1", "v2", "v3", "v4"}  # (20000, 0), (20000, 0.2), (40000, 0), ...
+    for no_cut, cut in (("v1", "v2"), ("v3", "v4")):
+        base = rows[no_cut].baseline_m3_per_day
+        assert rows[cut].baseline_m3_per_day == pytest.approx(base, rel=1e-12)
+        assert rows[no_cut].figures["tap_m3_per_day"] == pytest.approx(base, rel=1e-9)
+        assert rows[cut].figures["shortage_m3"] > 1.0
+        assert rows[cut].figures["tap_m3_per_day"] == pytest.approx(0.8 * base, rel=1e-9)
+    assert rows["v3"].baseline_m3_per_day < rows["v1"].baseline_m3_per_day  # it moved
+    given = replace(default_case, rationing=Rationing(baseline_m3_per_day=7000.0))
+    for r in run_sweep(given, vary_scenarios(["capacity:K14=20000:40000:2", "cut=0.1:0.2:2"],
+                                             given)):
+        assert r.baseline_m3_per_day == 7000.0
+    # a sweep that rations nothing: an empty column in sweep.csv, none on the terminal
+    out = tmp_path / "out"
+    assert main(["sweep", "--vary", "recovery:K14=0.6:0.8:2", "--out", str(out)]) == 0
+    assert "rationing_baseline" not in capsys.readouterr().out
+    csv = pd.read_csv(out / "sweep.csv")
+    assert csv.rationing_baseline_m3_per_day.isna().all()

@@ -32,6 +32,7 @@ from model.solve.stages import PlanRun
 
 FIGURES = ("tap_m3_per_day", "cost_per_day", "shortage_m3", "recycled_m3_per_day")
 VALUES = ("capacity_value", "recovery_value")
+BASELINE = "rationing_baseline_m3_per_day"
 
 
 @dataclass
@@ -44,6 +45,9 @@ class ScenarioRow:
     figures: dict[str, float | None] = field(default_factory=dict)
     marginal_values: dict[str, dict[str, float]] = field(default_factory=dict)  # per train
     least_tap_m3_per_day: float | None = None
+    # a rationed scenario's baseline: its cut is of this draw (given, or the least tap of the
+    # scenario's own case, so it moves with capacity, recovery and demand)
+    baseline_m3_per_day: float | None = None
 
     def to_dict(self) -> dict:
         """The JSON object of the scenario."""
@@ -51,14 +55,17 @@ class ScenarioRow:
         out.update({k: self.figures.get(k) for k in FIGURES})
         out["marginal_values"] = self.marginal_values
         out["least_tap_m3_per_day"] = self.least_tap_m3_per_day
+        out[BASELINE] = self.baseline_m3_per_day
         out["parameters"] = self.parameters
         return out
 
     def flat(self) -> dict:
-        """The CSV row: parameters, status, figures, then `<value>:<train>` columns."""
+        """The CSV row: parameters, status, figures, the baseline (of a rationed scenario;
+        empty otherwise), then `<value>:<train>` columns."""
         out = {"scenario": self.scenario, **self.parameters, "status": self.status}
         out.update({k: self.figures.get(k) for k in FIGURES})
         out["least_tap_m3_per_day"] = self.least_tap_m3_per_day
+        out[BASELINE] = self.baseline_m3_per_day
         for train, values in self.marginal_values.items():
             out.update({f"{k}:{train}": v for k, v in values.items()})
         return out
@@ -67,6 +74,7 @@ class ScenarioRow:
         """Every figure the row reports, flat, for comparisons."""
         out = dict(self.figures)
         out["least_tap_m3_per_day"] = self.least_tap_m3_per_day
+        out[BASELINE] = self.baseline_m3_per_day
         for train, values in self.marginal_values.items():
             out.update({f"{k}:{train}": v for k, v in values.items()})
         return out
@@ -96,7 +104,8 @@ class Figures:
                              for (s2, g, t), con in m.recovery.items() if s2 == s]
                          for s in net.TRAINS}
 
-    def row(self, scenario: str, parameters: dict, run: PlanRun) -> ScenarioRow:
+    def row(self, scenario: str, parameters: dict, run: PlanRun,
+            baseline: float | None = None) -> ScenarioRow:
         x, y = run.x, run.duals
         cost = run.objectives.get(COST)
         figures = {
@@ -111,7 +120,8 @@ class Figures:
                 / self.days
             values[s] = {"capacity_value": float(capacity) + 0.0,
                          "recovery_value": float(recovery) + 0.0}
-        return ScenarioRow(scenario, parameters, "optimal", figures, values)
+        return ScenarioRow(scenario, parameters, "optimal", figures, values,
+                           baseline_m3_per_day=baseline)
 
 
 def figures_of_summary(summary: Summary) -> tuple[dict, dict]:
@@ -134,15 +144,19 @@ def sweep_table(rows: list[ScenarioRow], parameters: list[str] | None = None) ->
     for column in parameters:
         if column not in table:
             table[column] = None
-    rest = [c for c in table.columns if c not in parameters and c != "scenario"]
-    return table[["scenario", *parameters, *rest]]
+    figures = ["status", *FIGURES, "least_tap_m3_per_day", BASELINE]
+    for column in figures[1:]:  # numbers, empty where none (not objects: Parquet keeps them)
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
+    rest = [c for c in table.columns if c not in parameters and c not in figures
+            and c != "scenario"]
+    return table[["scenario", *parameters, *figures, *rest]]
 
 
 def printed_table(table: pd.DataFrame) -> str:
     """The sweep table as the terminal shows it, in the figures' own precision, as `solve`
     prints a plan: volumes in m3 to 0.1, cost per day to 1, marginal values to 0.001, the
     parameters as given ("case" for a blank cell of a scenarios file); "-" where a scenario
-    has no figure. `sweep.csv` keeps every digit
+    has no figure; the rationing baseline only when some scenario rations. `sweep.csv` keeps every digit
     (a shortage of 3e-9 m3, within the stage holds, prints as 0.0)."""
     def fixed(digits: int):
         return lambda v: "-" if v is None or pd.isna(v) else f"{round(float(v), digits) + 0.0:,.{digits}f}"
@@ -160,9 +174,12 @@ def printed_table(table: pd.DataFrame) -> str:
             formats[column] = fixed(0)
         elif column.startswith(tuple(f"{v}:" for v in VALUES)):
             formats[column] = fixed(3)
-    shown = table.astype({c: object for c in formats})
+    if BASELINE in table and table[BASELINE].isna().all():  # no scenario rations
+        table = table.drop(columns=BASELINE)
+    shown = table.astype({c: object for c in formats if c in table})
     for column, form in formats.items():
-        shown[column] = [form(v) for v in table[column]]
+        if column in table:
+            shown[column] = [form(v) for v in table[column]]
     return shown.to_string(index=False)
 
 

@@ -125,9 +125,14 @@ def _solve_each(token: str, case: Case, base: Case, kinds: frozenset[str],
     rows = []
     for i, scenario in chunk:
         warm, figures = _warm(token, base, kinds, scenario.structure(case))
-        run = warm.solve(scenario.apply(case))
+        case_s = scenario.apply(case)
+        run = warm.solve(case_s)
         if run.plan is not None:
-            row = figures.row(scenario.name, parameters_of(scenario), run.plan)
+            rationed = case_s.rationing is not None and case_s.rationing.enabled
+            # solved already for this run (WarmLP keeps each case's baseline)
+            baseline = warm.with_baseline(case_s).rationing.baseline_m3_per_day \
+                if rationed else None
+            row = figures.row(scenario.name, parameters_of(scenario), run.plan, baseline)
         else:
             row = ScenarioRow(scenario.name, parameters_of(scenario), run.status,
                               least_tap_m3_per_day=run.least_tap_m3_per_day)
@@ -185,7 +190,9 @@ def cold_row(case: Case, scenario: Scenario) -> ScenarioRow:
     except SolverError as exc:
         return ScenarioRow(scenario.name, params, f"solver failure: {exc}")
     figures, values = figures_of_summary(results.summary)
-    return ScenarioRow(scenario.name, params, "optimal", figures, values)
+    r = results.summary.rationing
+    return ScenarioRow(scenario.name, params, "optimal", figures, values,
+                       baseline_m3_per_day=r.baseline_m3_per_day if r is not None else None)
 
 
 def differences(warm: ScenarioRow, cold: ScenarioRow) -> list[str]:
