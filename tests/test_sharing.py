@@ -124,6 +124,16 @@ def test_a_time_limit_in_the_sharing_stage_leaves_the_least_cost_plan_and_says_s
     assert text_report(res).splitlines()[1] == (
         "note: the even_sharing stage could not be solved (stopped by the time limit); the plan "
         "below is least-tap and least-cost, without it")
+    # HiGHS's clock counts across the plan's runs: the largest cut, one more solve after the
+    # plan, is then not tried either (it would stop at once), and the summary says so
+    cut = plan(case, largest_cut=True).summary
+    assert cut.largest_cut is None and cut.stages_not_applied == ["even_sharing",
+                                                                 "largest_uniform_cut"]
+    assert set(cut.stages_not_applied_because.values()) == {"stopped by the time limit"}
+    assert cut.tap_m3_per_day == pytest.approx(400 / 1.5, rel=1e-9)
+    monkeypatch.undo()
+    whole = plan(case, largest_cut=True).summary
+    assert whole.largest_cut is not None and whole.stages_not_applied == []
 
 
 def test_sharing_rows_are_unbounded_until_the_sharing_stage():

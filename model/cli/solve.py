@@ -58,7 +58,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     solve.add_argument("--time-limit", type=seconds, default=None,
                        help="solver time limit in seconds (no figures are reported if hit, "
                             "unless only the even-sharing tie-break was left: the least-tap, "
-                            "least-cost plan is then reported and says so)")
+                            "least-cost plan is then reported, without the largest cut, and "
+                            "says so)")
     drought = solve.add_mutually_exclusive_group()
     drought.add_argument("--cut", type=float, default=None,
                          help="ration tap water: cut this fraction of the baseline in every "

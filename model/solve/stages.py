@@ -35,6 +35,9 @@ from model.solve.highs import (LoadedLP, Outcome, Status, compile_and_load, open
                                use_method)
 
 
+TIME_LIMIT_REASON = "stopped by the time limit"  # why a tie-break was not applied, in words
+
+
 @dataclass
 class SolveReport:
     """What happened in a solve: status, stage objectives, duals, and where the time went (s)."""
@@ -222,7 +225,7 @@ def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
             # matters (each of those stages ended optimal), so keep it and say that this stage
             # was not applied, and why; the time limit stops a tie-break the same way
             skipped.append(stage.objective)
-            because[stage.objective] = "stopped by the time limit" \
+            because[stage.objective] = TIME_LIMIT_REASON \
                 if outcome.status is Status.TIME_LIMIT else f"numerical trouble: {outcome.text}"
             break
         if outcome.status is Status.TIME_LIMIT:
