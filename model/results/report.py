@@ -43,13 +43,19 @@ def text_report(results: Results) -> str:
                      + ["", "plants (m3/day)", _table(results.plants)]) + _drought_text(results)
 
 
+def _why_not_applied(s: Summary) -> str:
+    """The reasons the stages not applied were left out, each once ("numerical trouble" for a
+    summary that does not say)."""
+    why = s.stages_not_applied_because
+    return "; ".join(dict.fromkeys(why.get(n, "numerical trouble") for n in s.stages_not_applied))
+
+
 def _balance_lines(s: Summary) -> list[str]:
     b = s.discharge_breakdown_m3_per_day
     lines = [
         f"case: {s.case}   status: {s.status}",
         *([f"note: the {', '.join(s.stages_not_applied)} stage could not be solved "
-           f"({'; '.join(dict.fromkeys(s.stages_not_applied_because.get(n, 'numerical trouble') for n in s.stages_not_applied))}); "
-           "the plan below is least-tap and least-cost, without it"]
+           f"({_why_not_applied(s)}); the plan below is least-tap and least-cost, without it"]
           if s.stages_not_applied else []),
         "",
         "campus water balance (m3/day)",

@@ -156,10 +156,14 @@ def printed_table(table: pd.DataFrame) -> str:
     """The sweep table as the terminal shows it, in the figures' own precision, as `solve`
     prints a plan: volumes in m3 to 0.1, cost per day to 1, marginal values to 0.001, the
     parameters as given ("case" for a blank cell of a scenarios file); "-" where a scenario
-    has no figure; the rationing baseline only when some scenario rations. `sweep.csv` keeps every digit
-    (a shortage of 3e-9 m3, within the stage holds, prints as 0.0)."""
+    has no figure; the rationing baseline only when some scenario rations. `sweep.csv` keeps
+    every digit (a shortage of 3e-9 m3, within the stage holds, prints as 0.0)."""
     def fixed(digits: int):
-        return lambda v: "-" if v is None or pd.isna(v) else f"{round(float(v), digits) + 0.0:,.{digits}f}"
+        def text(v) -> str:
+            if v is None or pd.isna(v):
+                return "-"
+            return f"{round(float(v), digits) + 0.0:,.{digits}f}"  # + 0.0: never "-0.0"
+        return text
     columns = list(table.columns)
     swept = columns[columns.index("scenario") + 1:columns.index("status")]
     formats = {}
