@@ -401,3 +401,23 @@ def test_each_rationed_scenario_shows_the_baseline_its_cut_is_of(default_case, t
     assert "rationing_baseline" not in capsys.readouterr().out
     csv = pd.read_csv(out / "sweep.csv")
     assert csv.rationing_baseline_m3_per_day.isna().all()
+
+
+def test_the_printed_table_on_a_table_made_by_hand():
+    # round-off below zero prints as 0.0, never -0.0; a missing figure as "-"; a blank
+    # parameter as "case"; thousands separated; marginal values to 0.001
+    table = pd.DataFrame({
+        "scenario": ["a", "b"], "cut": [0.1, None], "status": ["optimal", "infeasible"],
+        "tap_m3_per_day": [12345.678, None], "cost_per_day": [987654.4, None],
+        "shortage_m3": [-1e-12, None], "recycled_m3_per_day": [-0.04, None],
+        "least_tap_m3_per_day": [None, 7496.16], "rationing_baseline_m3_per_day": [7500.0, None],
+        "capacity_value:K14": [0.1234567, None], "recovery_value:K14": [-0.0004, None]})
+    lines = sweep_results.printed_table(table).splitlines()
+    assert lines[0].split() == list(table.columns)
+    assert lines[1].split() == ["a", "0.1", "optimal", "12,345.7", "987,654", "0.0", "0.0", "-",
+                                "7,500.0", "0.123", "0.000"]
+    assert lines[2].split() == ["b", "case", "infeasible", "-", "-", "-", "-", "7,496.2", "-",
+                                "-", "-"]
+    # no scenario rations: no baseline column on the terminal
+    shown = sweep_results.printed_table(table.assign(rationing_baseline_m3_per_day=None))
+    assert "rationing_baseline" not in shown
