@@ -421,3 +421,39 @@ def test_the_printed_table_on_a_table_made_by_hand():
     # no scenario rations: no baseline column on the terminal
     shown = sweep_results.printed_table(table.assign(rationing_baseline_m3_per_day=None))
     assert "rationing_baseline" not in shown
+
+
+def test_a_given_baseline_holds_the_cap_of_a_cut_whatever_the_capacity(default_case):
+    # Hand-worked: with the baseline given as 7,000 m3/day, a 0.2 cut caps tap at 5,600 in every
+    # scenario (the plan goes short, so the cap binds); warm equals cold, baseline included
+    sweep = vary_scenarios(["capacity:K14=20000:40000:3", "cut=0.1:0.2:2",
+                            "baseline=7000:7000:1"], default_case)
+    rows = run_sweep(default_case, sweep)
+    _assert_warm_equals_cold(default_case, sweep, rows)
+    for scenario, row in zip(sweep.scenarios, rows):
+        cut = dict((p.column, v) for p, v in scenario.values)["cut"]
+        assert row.baseline_m3_per_day == 7000.0
+        assert row.figures["shortage_m3"] > 1.0
+        assert row.figures["tap_m3_per_day"] == pytest.approx((1 - cut) * 7000.0, rel=1e-9)
+    # a blank cell keeps the case's own baseline: computed, the least tap of the default case
+    mixed = _sweep(default_case, ["cut", "baseline"], [(0.2, None), (0.2, 7000.0)])
+    blank, given = run_sweep(default_case, mixed)
+    least = cold_row(default_case, _sweep(default_case, ["cut"], [(0.0,)]).scenarios[0])
+    assert blank.baseline_m3_per_day == pytest.approx(least.figures["tap_m3_per_day"], rel=1e-9)
+    assert given.baseline_m3_per_day == 7000.0
+    assert blank.figures["tap_m3_per_day"] == pytest.approx(0.8 * blank.baseline_m3_per_day,
+                                                            rel=1e-9)
+
+
+def test_a_baseline_alone_moves_a_rationed_case_s_caps_warm_as_cold():
+    # the 2023 drought case rations by its own schedule: a sweep of the baseline alone must move
+    # its tap-cap rows (the kind's own LP entries), every scenario equal to its cold solve
+    case = load_case(bundled_case("kaohsiung-2023-drought"))
+    sweep = vary_scenarios(["baseline=6500:8000:3"], case)
+    rows = run_sweep(case, sweep)
+    _assert_warm_equals_cold(case, sweep, rows)
+    assert [r.baseline_m3_per_day for r in rows] == [6500.0, 7250.0, 8000.0]
+    taps = [r.figures["tap_m3_per_day"] for r in rows]
+    # a lower baseline, a lower cap in the cut periods (above some baseline the caps no longer
+    # bind and the tap stays put, to round-off)
+    assert taps[0] < taps[1] - 1.0 and taps[1] <= taps[2] + 1e-6

@@ -6,6 +6,8 @@ from the case; a blank cell keeps the case's value:
     column                 value                   changes
     cut                    fraction in [0, 1)      rations tap water as `--cut` does
     stage                  a rationing stage name  rations tap water as `--stage` does
+    baseline               m3/day, >= 0            the rationing baseline a cut is of, given
+                                                   (rationing.toml's baseline_m3_per_day)
     capacity:<train>       m3/day, >= 0            the train's capacity (treatment.csv)
     recovery:<train>       fraction in (0, 1]      the train's recovery (treatment.csv)
     demand_factor          >= 0                    every demand, in every period, times this
@@ -55,6 +57,14 @@ def ration(case: Case, cut: float, label: str) -> Case:
 
 def _stage(case: Case, _: str | None, name: str) -> Case:
     return ration(case, (case.rationing or Rationing()).stages[name], name)
+
+
+def _baseline(case: Case, _: str | None, value: float) -> Case:
+    """The rationing baseline, given: a cut is then of this draw in every scenario, whatever
+    else the scenario changes (a computed baseline moves with capacity, recovery and demand)."""
+    r = case.rationing or Rationing()
+    return replace(case, rationing=replace(r, baseline_m3_per_day=value,
+                                           baseline_source="given"))
 
 
 def _train(case: Case, name: str, **change) -> Case:
@@ -117,10 +127,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("demand_factor", Factor, _demand_factor),
     Kind("demand", Flow, _demand, "use"),
     Kind("tap_cap", Flow, lambda case, _, v: replace(case, tap_cap_m3_per_day=v)),
+    Kind("baseline", Flow, _baseline),
     Kind("option", Choice, lambda case, name, v: with_options(case, [name] if v else []),
          "option"),
 )}
-KNOWN = ("cut, stage, capacity:<train>, recovery:<train>, demand_factor, "
+KNOWN = ("cut, stage, baseline, capacity:<train>, recovery:<train>, demand_factor, "
          "demand:<plant>/<use>, tap_cap, option:<name>")
 
 

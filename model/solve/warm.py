@@ -15,6 +15,7 @@ with the same holds as `model.solve.stages.solve`:
     tap_cap, cut, stage   upper bound of a tap-cap row per period (rows the base case lacks
                           are added to HiGHS, relaxed); shortage upper bounds (0 unless the
                           scenario rations); the baseline of a cut, from an unrestricted solve
+    baseline              the tap-cap rows, as the cut of a given baseline makes them
     option:<name>         a capacity or recovery option: as capacity and recovery (the entries
                           of every train, read from the case with its options built in). A
                           train, link, tank or supply option changes the structure: the sweep
@@ -50,6 +51,7 @@ INF = highspy.kHighsInf
 ENTRIES = {"capacity": ("capacity",), "recovery": ("recovery",),
            "demand": ("demand",), "demand_factor": ("demand",),
            "tap_cap": ("tap_cap",), "cut": ("tap_cap", "demand"), "stage": ("tap_cap", "demand"),
+           "baseline": ("tap_cap",),
            "option": ("capacity", "recovery")}
 BASELINE_SOURCE = "computed: unrestricted minimal tap draw of this case"
 
