@@ -130,6 +130,18 @@ def _stop_if_requested(kind, message, data_out, data_in, user_data) -> None:
         data_in.user_interrupt = True
 
 
+def scipy_module(name: str):
+    """Import a scipy module without Pyomo's import hook, which would run its deferred-scipy
+    callback on any import of scipy (and so import scipy.stats, integrate and spatial)."""
+    hooks = [f for f in sys.meta_path if type(f).__name__ == "DeferredImportCallbackFinder"]
+    for hook in hooks:
+        sys.meta_path.remove(hook)
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.meta_path[:0] = hooks
+
+
 def _sparse_without_scipy_stats() -> None:
     """Give Pyomo's standard-form compiler its numpy and scipy.sparse constructors directly.
     It fills them on first use from Pyomo's deferred `scipy`, whose import hook also imports
@@ -138,15 +150,7 @@ def _sparse_without_scipy_stats() -> None:
     impl = getattr(standard_form, "_LinearStandardFormCompiler_impl", None)
     if impl is None or getattr(impl, "_to_vector", False) is not None:
         return
-    # Pyomo's import hook would run that callback on any import of scipy, so it is out of the
-    # way while scipy.sparse is imported
-    hooks = [f for f in sys.meta_path if type(f).__name__ == "DeferredImportCallbackFinder"]
-    for hook in hooks:
-        sys.meta_path.remove(hook)
-    try:
-        sparse = importlib.import_module("scipy.sparse")
-    finally:
-        sys.meta_path[:0] = hooks
+    sparse = scipy_module("scipy.sparse")
     impl._to_vector = np.fromiter
     impl._csc_matrix = sparse.csc_array
     impl._csr_matrix = sparse.csr_array

@@ -29,6 +29,7 @@ from model import interrupts
 from model.errors import InfeasibleError, SolverError
 from model.formulation import Formulation, Method, Stage
 from model.solve.diagnose import check_cleanest_sources, explain_infeasible
+from model.solve.blocks import run_blocks
 from model.solve.face import StageDuals, keeps_holds, restrict, undo
 from model.solve.pinned import solve_pinned
 from model.solve.highs import (LoadedLP, Outcome, Status, compile_and_load, open_rows, run,
@@ -265,7 +266,9 @@ def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
         raise InfeasibleError(f"the case has no feasible plan: {error}") from None
     load_s = time.perf_counter() - t0
     try:
-        done = run_plan(f, lp)
+        # a block-diagonal LP (independent periods) block by block, else whole
+        parts = run_blocks(f, lp, run_plan) if time_limit_s is None else None
+        done = PlanRun(*parts) if parts is not None else run_plan(f, lp)
     except FirstStageFailed as failed:
         first = f.stages.stages[0].objective
         raise explain_infeasible(f, lp) if failed.outcome.status is Status.INFEASIBLE \
