@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from model import load_case, plan
@@ -51,7 +52,7 @@ def test_each_block_lies_in_one_period_and_the_blocks_cover_the_lp(daily, split)
     f = build_model(load_case(daily))
     lp = compile_and_load(f)
     whole = blocks._Whole(lp)
-    parts = blocks.groups(lp, whole.a)
+    parts = blocks.groups(whole.a)
     assert parts is not None and len(parts) >= 6
     rows = sorted(int(i) for r, _ in parts for i in r)
     cols = sorted(int(j) for _, c in parts for j in c)
@@ -118,7 +119,7 @@ def test_periods_a_tank_links_are_not_split(split):
     # the 2023 drought case carries water between periods in its tank: one block
     f = build_model(load_case(bundled_case("kaohsiung-2023-drought")))
     lp = compile_and_load(f)
-    assert blocks.groups(lp, blocks._Whole(lp).a) is None
+    assert blocks.groups(blocks._Whole(lp).a) is None
 
 
 def test_a_small_lp_is_not_split(daily):
@@ -134,3 +135,16 @@ def test_a_plan_of_one_period_is_solved_whole(tmp_path, split):
     f = build_model(load_case(steady))
     assert len(f.net.PERIODS) == 1
     assert blocks.run_blocks(f, compile_and_load(f), run_plan) is None
+
+
+def test_groups_of_a_matrix_made_by_hand(monkeypatch):
+    # rows 0-1 hold columns 0-1, row 3 holds columns 2-3, row 2 holds none: two blocks, the
+    # empty row kept (in the first group) so that every row is in some block
+    from scipy.sparse import csr_array
+    a = csr_array(np.array([[1.0, 2.0, 0, 0], [0, 1.0, 0, 0], [0, 0, 0, 0], [0, 0, 3.0, 1.0]]))
+    monkeypatch.setattr(blocks, "MIN_COLUMNS", 1)
+    parts = blocks.groups(a)
+    assert [(r.tolist(), c.tolist()) for r, c in parts] == [([0, 1, 2], [0, 1]), ([3], [2, 3])]
+    # blocks are put together up to MIN_COLUMNS columns: here into one group, so no split
+    monkeypatch.setattr(blocks, "MIN_COLUMNS", 3)
+    assert blocks.groups(a) is None

@@ -22,8 +22,9 @@ put together in order into groups of at least `MIN_COLUMNS` columns (a group of 
 independent of the others). Only an LP of at least `MIN_SPLIT_COLUMNS` columns and of more
 than one period, that gives two groups or more, is split (looking costs 0.03-0.07 s at 2,000
 plants, which a one-period plan does not pay); integer columns (a portfolio's MILP) and a time
-limit keep the whole LP. The whole LP stays loaded: it answers the questions asked of the plan afterwards (the
-largest uniform cut, model.solve.reuse), from the blocks' bases put together.
+limit keep the whole LP. The whole LP stays loaded: it answers the questions asked of the
+plan afterwards (the largest uniform cut, model.solve.reuse), from the blocks' bases put
+together.
 """
 from __future__ import annotations
 
@@ -37,9 +38,9 @@ MIN_SPLIT_COLUMNS = 20_000  # smaller LPs solve whole (every bundled case does)
 MIN_COLUMNS = 2_000         # blocks are grouped up to at least this many columns
 
 
-def groups(lp: LoadedLP, a) -> list[tuple[np.ndarray, np.ndarray]] | None:
-    """(rows, columns) of each group of independent blocks of `lp` (its matrix `a`), in the
-    LP's order; None when the LP is not to be split (module docstring)."""
+def groups(a) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """(rows, columns) of each group of independent blocks of the LP whose matrix is `a` (a
+    csr_array), in the LP's order; None when it does not split (module docstring)."""
     n_row, n_col = a.shape
     # scipy's modules are imported only for an LP large enough to split
     connected_components = scipy_module("scipy.sparse.csgraph").connected_components
@@ -65,6 +66,9 @@ def groups(lp: LoadedLP, a) -> list[tuple[np.ndarray, np.ndarray]] | None:
         out.append((np.concatenate(pending_rows), np.concatenate(pending_cols)))
     if len(out) < 2:
         return None
+    orphans = [rows_of[b] for b in rows_of if b not in first]  # rows of no column (none, as
+    if orphans:                                                # the compiler drops them)
+        out[0] = (np.concatenate([out[0][0], *orphans]), out[0][1])
     return [(np.sort(r).astype(np.int32), np.sort(c).astype(np.int32)) for r, c in out]
 
 
@@ -130,7 +134,7 @@ def run_blocks(f: Formulation, lp: LoadedLP, run_plan) -> tuple | None:
             or len(f.net.PERIODS) < 2:
         return None  # one period: its blocks would be zones no train joins, a rare campus
     whole = _Whole(lp)
-    parts = groups(lp, whole.a)
+    parts = groups(whole.a)
     if parts is None:
         return None
     n_col, n_row = lp.highs.getNumCol(), len(lp.rows)
