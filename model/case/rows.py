@@ -105,7 +105,8 @@ class Row(BaseModel):
     """A CSV row: strict, frozen, finite numbers only, whitespace stripped, `notes` allowed."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True
+        extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True,
+        defer_build=True,  # a schema is built on first use: most cases have a few of the files
     )
     FILE: ClassVar[str]
     KEY: ClassVar[tuple[str, ...]]

@@ -30,24 +30,37 @@ def allocation_table(f: Formulation) -> pd.DataFrame:
     direct reuse (`direct:<plant>/<use>`, untreated), trucked water (`tanker:<name>`) and
     outside supply (`supply:<name>`, generation 1)."""
     m, zone = f.model, {u: f.net.use_of[u].zone for u in f.net.USES}
-    rows = [(p, u, zone[p, u], t, "tap", 0, value(v))
-            for (p, u, t), v in m.tap_m3_per_day.items()]
-    rows += [(p, u, zone[p, u], t, s, g, value(v))
-             for (p, u, s, g, t), v in m.recycled_m3_per_day.items()]
-    rows += [(tp, tu, zone[tp, tu], t, f"direct:{fp}/{fu}", g, value(v))
-             for (fp, fu, tp, tu, g, t), v in m.direct_reuse_m3_per_day.items()]
-    rows += [(p, u, zone[p, u], t, f"tanker:{k}", 0, value(v))
-             for (k, p, u, t), v in m.tanker_m3_per_day.items()]
-    rows += [(p, u, zone[p, u], t, f"supply:{k}", 1, value(v))
-             for (k, p, u, t), v in m.outside_m3_per_day.items()]
-    df = pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
-    return df[df.m3_per_day > FLOW_EPS].reset_index(drop=True)
+    rows = [(p, u, zone[p, u], t, "tap", 0, x)
+            for (p, u, t), x in _flows(m.tap_m3_per_day)]
+    rows += [(p, u, zone[p, u], t, s, g, x)
+             for (p, u, s, g, t), x in _flows(m.recycled_m3_per_day)]
+    rows += [(tp, tu, zone[tp, tu], t, f"direct:{fp}/{fu}", g, x)
+             for (fp, fu, tp, tu, g, t), x in _flows(m.direct_reuse_m3_per_day)]
+    rows += [(p, u, zone[p, u], t, f"tanker:{k}", 0, x)
+             for (k, p, u, t), x in _flows(m.tanker_m3_per_day)]
+    rows += [(p, u, zone[p, u], t, f"supply:{k}", 1, x)
+             for (k, p, u, t), x in _flows(m.outside_m3_per_day)]
+    return _frame(rows, ALLOCATION_COLUMNS)
+
+
+def _flows(var):
+    """(index, value) of each of `var`'s flows above FLOW_EPS; the others are listed nowhere
+    (a 2,000-plant plan has 51,370 columns and 10,951 flows: the table is built from these
+    alone)."""
+    return [(key, x) for key, v in var.items() if (x := v.value) is not None and x > FLOW_EPS]
 
 
 def feed_table(f: Formulation) -> pd.DataFrame:
-    rows = [(s, z, g, t, value(v)) for (s, z, g, t), v in f.model.feed_m3_per_day.items()]
-    df = pd.DataFrame(rows, columns=["train", "zone", "generation", "period", "m3_per_day"])
-    return df[df.m3_per_day > FLOW_EPS].reset_index(drop=True)
+    rows = [(s, z, g, t, x) for (s, z, g, t), x in _flows(f.model.feed_m3_per_day)]
+    return _frame(rows, ["train", "zone", "generation", "period", "m3_per_day"])
+
+
+def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """A table of flows; with no flow at all, its columns still typed (generation an integer,
+    m3_per_day a float), as a table with rows would have them."""
+    df = pd.DataFrame(rows, columns=columns)
+    numbers = {"generation": "int64", "m3_per_day": "float64"}
+    return df if rows else df.astype({c: numbers.get(c, "str") for c in columns})
 
 
 def source_kind(source: pd.Series) -> pd.Series:
