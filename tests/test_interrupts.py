@@ -108,31 +108,6 @@ def test_sigint_during_a_solver_stage(campus, tmp_path):
     assert digest(tmp_path / "out") == before
 
 
-@pytest.fixture(scope="module")
-def large_campus(tmp_path_factory) -> Path:
-    """A campus whose LP (25,700 columns) is above model.solve.ahead's size: its tie-break is
-    worked out on a second HiGHS instance while the tap and cost stages run."""
-    return generate_case(tmp_path_factory.mktemp("campus") / "p1000", plants=1000,
-                         max_recycles=5, zones=20, trains=8, seed=1)
-
-
-def test_sigint_while_the_tie_break_is_worked_out_ahead(large_campus, tmp_path):
-    # "the even_sharing stage" begins when the first instance waits for the second (or, on one
-    # core, runs its steps): the signal stops the second instance through its own interrupt
-    # callback, and the run ends as at any solver stage
-    from model.solve.ahead import MIN_COLUMNS
-    lp = compile_and_load(build_model(load_case(large_campus)))
-    assert lp.highs.getNumCol() >= MIN_COLUMNS
-    before = old_output(tmp_path / "out")
-    code, lines, out = interrupt(large_campus, tmp_path / "out", "the even_sharing stage",
-                                 signal.SIGINT, tmp_path)
-    assert code == 130
-    assert lines == ["wateralloc: interrupted (SIGINT) during the even_sharing stage; "
-                     "no output was written"]
-    assert out == ""
-    assert digest(tmp_path / "out") == before
-
-
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_while_writing_keeps_the_old_output(signum, code, tmp_path):
     # a small case; the hook pauses 0.4 s after each file, so the signal lands mid-write

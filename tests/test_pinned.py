@@ -179,7 +179,7 @@ def test_pinned_sharing_reaches_the_free_optimum_on_every_bundled_case(name, gue
     used, runs = [], []
     real, later = pinned_module.solve_pinned, stages_module._later_stage
     monkeypatch.setattr(stages_module, "solve_pinned",
-                        lambda *a, **k: used.append(real(*a, **k)) or used[-1])
+                        lambda *a: used.append(real(*a)) or used[-1])
     monkeypatch.setattr(stages_module, "_later_stage",
                         lambda lp, holds, stage: runs.append(stage.objective) or later(lp, holds,
                                                                                       stage))

@@ -192,8 +192,8 @@ def test_a_value_within_tolerance_outside_its_bound_is_read_silently(monkeypatch
     real = stages_module.run_plan
     nudged = {}
 
-    def run_plan(f, lp, **options):
-        done = real(f, lp, **options)
+    def run_plan(f, lp):
+        done = real(f, lp)
         i = next(i for i, v in enumerate(lp.columns) if v.lb == 0)
         nudged["column"] = lp.columns[i]
         x = done.x.copy()

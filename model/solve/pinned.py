@@ -23,8 +23,6 @@ returns None: the caller then solves the stage unpinned, as before.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import highspy
 import numpy as np
 from pyomo.repn import generate_standard_repn
@@ -37,50 +35,24 @@ INF = highspy.kHighsInf
 ROUNDS = 3
 
 
-@dataclass
-class GuessMap:
-    """A stage's pinned columns and their guesses as linear functions of the plan: the guess
-    of column `cols[i]` at plan x is `constant[i] + weights[i] @ x` (model.formulation's guess
-    Expression, compiled once; evaluated with numpy alone, so also away from Pyomo)."""
-
-    cols: np.ndarray
-    constant: np.ndarray
-    weights: list[tuple[np.ndarray, np.ndarray]]  # (LP columns, coefficients) per pinned column
-
-    def at(self, x: np.ndarray) -> np.ndarray:
-        return np.array([c + float(coef @ x[idx])
-                         for c, (idx, coef) in zip(self.constant, self.weights)], dtype=float)
-
-
-def guess_map(lp: LoadedLP, stage: Stage) -> GuessMap:
-    """The pinned columns (LP column indices) of `stage` and their guess Expressions, linear in
-    the plan's columns. A column the LP does not have (a share in no row) is left out; a
-    variable of the Expression that is not an LP column counts at its value."""
+def guesses(lp: LoadedLP, stage: Stage, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pinned columns (LP column indices) and their guesses at plan x: the stage's guess
+    Expression, linear in the plan's columns. A column the LP does not have (a share in no
+    row) is left out."""
     var_name, guess_name = stage.pin
     m = lp.columns[0].model()
     col = {id(v): j for j, v in enumerate(lp.columns)}
-    cols, constants, weights = [], [], []
+    cols, values = [], []
     for index, var in getattr(m, var_name).items():
         if id(var) not in col:
             continue
         repn = generate_standard_repn(getattr(m, guess_name)[index].expr, compute_values=True)
-        constant, idx, coef = float(repn.constant), [], []
-        for v, c in zip(repn.linear_vars, repn.linear_coefs):
-            if id(v) in col:
-                idx.append(col[id(v)])
-                coef.append(float(c))
-            else:
-                constant += float(c) * float(v.value or 0.0)
+        value = float(repn.constant) + sum(
+            float(c) * (x[col[id(v)]] if id(v) in col else float(v.value or 0.0))
+            for v, c in zip(repn.linear_vars, repn.linear_coefs))
         cols.append(col[id(var)])
-        constants.append(constant)
-        weights.append((np.array(idx, dtype=np.int64), np.array(coef, dtype=float)))
-    return GuessMap(np.array(cols, dtype=np.int32), np.array(constants, dtype=float), weights)
-
-
-def guesses(lp: LoadedLP, stage: Stage, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The pinned columns (LP column indices) and their guesses at plan x (`guess_map`)."""
-    found = guess_map(lp, stage)
-    return found.cols, found.at(x)
+        values.append(value)
+    return np.array(cols, dtype=np.int32), np.array(values, dtype=float)
 
 
 def _certified(h: highspy.Highs, cols: np.ndarray, lower: np.ndarray,
@@ -97,20 +69,13 @@ def _certified(h: highspy.Highs, cols: np.ndarray, lower: np.ndarray,
     return basic | (np.abs(dual) <= DUAL_ZERO) | (at_lower & (dual > 0)) | (at_upper & (dual < 0))
 
 
-def solve_pinned(lp: LoadedLP, stage: Stage, solve, x: np.ndarray | None = None,
-                 guess: GuessMap | None = None, release=None) -> tuple[Outcome, object] | None:
+def solve_pinned(lp: LoadedLP, stage: Stage, solve) -> tuple[Outcome, object] | None:
     """Solve `stage` pinned, then released (module docstring); `solve()` runs the stage as it
-    is set up. The guesses are taken at plan `x` (by default the plan HiGHS holds), by `guess`
-    (by default the stage's `guess_map`); `release(lp, label)` runs the released simplex (by
-    default `run`).
-    Returns the outcome and HiGHS's solution (read before the bounds are put back), or None,
-    with the bounds as they were, when the result is not certified optimal."""
+    is set up. Returns the outcome and HiGHS's solution (read before the bounds are put back),
+    or None, with the bounds as they were, when the result is not certified optimal."""
     h = lp.highs
-    release = release if release is not None else run
-    if x is None:
-        x = np.asarray(h.getSolution().col_value, dtype=float)
-    found = guess if guess is not None else guess_map(lp, stage)
-    cols, pins = found.cols, found.at(x)
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    cols, pins = guesses(lp, stage, x)
     if not len(cols):
         return None
     n = len(cols)
@@ -127,7 +92,7 @@ def solve_pinned(lp: LoadedLP, stage: Stage, solve, x: np.ndarray | None = None,
         for _ in range(ROUNDS):
             h.changeColsBounds(n, cols, np.where(down, lower, pins), np.where(down, pins, upper))
             use_method(h, Method.SIMPLEX)
-            outcome = release(lp, stage.objective)
+            outcome = run(lp, stage.objective)
             if outcome.status is not Status.OPTIMAL:
                 return None
             ok = _certified(h, cols, lower, upper)

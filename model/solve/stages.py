@@ -29,7 +29,6 @@ from model import interrupts
 from model.errors import InfeasibleError, SolverError
 from model.formulation import Formulation, Method, Stage
 from model.solve.diagnose import check_cleanest_sources, explain_infeasible
-from model.solve.ahead import Ahead, tie_break_index
 from model.solve.blocks import run_blocks
 from model.solve.face import StageDuals, keeps_holds, restrict, undo
 from model.solve.pinned import solve_pinned
@@ -172,11 +171,10 @@ class PlanRun:
 
 
 def _run_stage(lp: LoadedLP, holds: "_Holds", i: int, stage: Stage, attempt,
-               solved: list[StageDuals], ahead: Ahead | None = None):
+               solved: list[StageDuals]):
     """Run stage i; a tie-break first on the optimal face of the solved stages (model.solve.face),
-    and under the holds only if that does not end optimal within every hold; from the basis a
-    second instance found ahead when there is one (model.solve.ahead). Returns the outcome and
-    HiGHS's solution, read before any bound is put back."""
+    and under the holds only if that does not end optimal within every hold. Returns the outcome
+    and HiGHS's solution, read before any bound is put back."""
     def run_once() -> Outcome:
         if attempt is not None:
             return attempt(lp, i, stage)
@@ -186,13 +184,8 @@ def _run_stage(lp: LoadedLP, holds: "_Holds", i: int, stage: Stage, attempt,
     holds.frozen = fixed is not None
     try:
         # a cold solve only: a warm re-solve (`attempt`) starts from the stage's last basis
-        pinned = None
-        if stage.pin and attempt is None and i > 0 and not lp.integer:
-            before = np.asarray(lp.highs.getSolution().col_value, dtype=float)
-            if ahead is not None:
-                pinned = ahead.adopt(lp, stage)
-            if pinned is None:
-                pinned = solve_pinned(lp, stage, run_once, x=before)
+        pinned = solve_pinned(lp, stage, run_once) \
+            if stage.pin and attempt is None and i > 0 and not lp.integer else None
         outcome, sol = pinned if pinned else (run_once(), None)
     finally:
         holds.frozen = False
@@ -208,15 +201,14 @@ def _run_stage(lp: LoadedLP, holds: "_Holds", i: int, stage: Stage, attempt,
 
 
 def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
-             attempt=None, ahead: Ahead | None = None) -> PlanRun:
+             attempt=None) -> PlanRun:
     """Run every stage of the plan on `lp`, as it is loaded. Raises `FirstStageFailed` when the
     first stage does not end optimal, `NotProven` when a MIP stage stops with an unproven
     solution, and `SolverError` when a later stage fails or stops.
 
     `holds` keeps the rows holding solved stages (new rows by default); `attempt(lp, i, stage)`
     runs one stage (by default `_attempt` for the first stage, `_later_stage` for the others),
-    so that warm re-solves can start each stage from a basis of their own; `ahead` is a second
-    instance working the tie-break out meanwhile (model.solve.ahead)."""
+    so that warm re-solves can start each stage from a basis of their own."""
     plan = f.stages
     holds = holds if holds is not None else _Holds(f, lp)
     objectives: dict[str, float] = {}
@@ -227,8 +219,7 @@ def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
         if i > 0:
             holds.add(i - 1, objectives[plan.stages[i - 1].objective])
         open_rows(lp, i)
-        outcome, sol = _run_stage(lp, holds, i, stage, attempt, solved,
-                                  ahead if ahead is not None and i == ahead.k else None)
+        outcome, sol = _run_stage(lp, holds, i, stage, attempt, solved)
         if outcome.status is not Status.OPTIMAL and i > 0 and stage.optional \
                 and not lp.integer:
             # a tie-break only: the previous stage's plan is optimal for every objective that
@@ -262,18 +253,6 @@ def run_plan(f: Formulation, lp: LoadedLP, holds: "_Holds | None" = None,
                    because)
 
 
-def _whole(f: Formulation, lp: LoadedLP, time_limit_s: float | None) -> PlanRun:
-    """The stages on the whole LP, with the tie-break worked out ahead on a second instance
-    when that applies (model.solve.ahead)."""
-    k = tie_break_index(f, lp, time_limit_s)
-    ahead = Ahead(lp, f.stages.stages[k], k) if k is not None else None
-    try:
-        return run_plan(f, lp, ahead=ahead)
-    finally:
-        if ahead is not None:
-            ahead.close()
-
-
 def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
     """Solve `f` stage by stage. Raises `InfeasibleError` or `SolverError` unless optimal."""
     check_cleanest_sources(f.case)
@@ -289,7 +268,7 @@ def solve(f: Formulation, time_limit_s: float | None = None) -> SolveReport:
     try:
         # a block-diagonal LP (independent periods) block by block, else whole
         parts = run_blocks(f, lp, run_plan) if time_limit_s is None else None
-        done = PlanRun(*parts) if parts is not None else _whole(f, lp, time_limit_s)
+        done = PlanRun(*parts) if parts is not None else run_plan(f, lp)
     except FirstStageFailed as failed:
         first = f.stages.stages[0].objective
         raise explain_infeasible(f, lp) if failed.outcome.status is Status.INFEASIBLE \
