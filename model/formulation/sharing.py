@@ -44,10 +44,13 @@ def add_even_sharing(m: pyo.ConcreteModel, net: Network) -> Stage | None:
     m.share_deficit_m3_per_day = pyo.Var(m.SHARING_PLANTS * m.PERIODS,
                                          domain=pyo.NonNegativeReals)
 
+    taps: dict[str, list] = {}  # period -> the tap columns of every plant's row, in order
+
     def rule(m, p, t):
-        tap = sum(m.tap_m3_per_day[p2, u, t] for p2, u in recyclable[p])
+        plant_taps = [m.tap_m3_per_day[p2, u, t] for p2, u in recyclable[p]]
+        taps.setdefault(t, []).extend(plant_taps)
         demand = sum(net.demand(key, t) for key in recyclable[p])
-        return (tap - m.tap_share[t] * demand
+        return (sum(plant_taps) - m.tap_share[t] * demand
                 == m.share_excess_m3_per_day[p, t] - m.share_deficit_m3_per_day[p, t])
     m.even_share = pyo.Constraint(m.SHARING_PLANTS * m.PERIODS, rule=rule)
     if not recyclable:
@@ -55,8 +58,9 @@ def add_even_sharing(m: pyo.ConcreteModel, net: Network) -> Stage | None:
 
     def guess(m, t):  # the campus's own share: sum_p plant_tap[p, t] / sum_p demand[p, t]
         demand = sum(net.demand(key, t) for p in recyclable for key in recyclable[p])
-        return sum(m.tap_m3_per_day[key, t] for p in recyclable for key in recyclable[p]) \
-            / demand if demand > 0 else 0.0
+        # the rows' own columns, gathered as they were built: looking each up again took as
+        # long as building the rows (0.02 s at 2,000 plants)
+        return sum(taps.get(t, ())) / demand if demand > 0 else 0.0
     m.tap_share_guess = pyo.Expression(m.PERIODS, rule=guess)
     m.even_sharing = pyo.Objective(expr=sum(
         net.days[t] * (m.share_excess_m3_per_day[p, t] + m.share_deficit_m3_per_day[p, t])
