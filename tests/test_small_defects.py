@@ -836,3 +836,23 @@ def test_the_size_estimate_counts_quality_rows_and_direct_reuse_of_a_campus_made
     estimate = estimate_size(case)
     assert variables <= estimate.variables <= 1.1 * variables
     assert constraints <= estimate.constraints <= 1.05 * constraints
+
+
+def test_a_table_with_no_flow_keeps_the_column_types_of_one_with_flows():
+    # The allocation and feed tables are built from the flows above FLOW_EPS only; a plan in
+    # which a table has none (here: no train, so no feed) still gives it its columns, typed
+    # as a table with rows has them (names as text, generation an integer, m3/day a float)
+    from model.formulation import build_model
+    from model.results import collect
+    from model.solve import solve
+    from tests.factory import make_case
+    with_train = make_case([("A", "rinse", "1", 300, 0.9, None)],
+                           [("T", 1e3, 0.5, ("1",), None)], max_recycles=1)
+    without = make_case([("A", "rinse", "1", 300, 0.9, None)], [], max_recycles=1)
+    tables = {}
+    for name, case in (("with", with_train), ("without", without)):
+        f = build_model(case)
+        tables[name] = collect(f, solve(f))
+    assert len(tables["with"].feeds) > 0 and len(tables["without"].feeds) == 0
+    assert tables["without"].feeds.dtypes.to_dict() == tables["with"].feeds.dtypes.to_dict()
+    assert list(tables["without"].feeds.columns) == list(tables["with"].feeds.columns)
