@@ -856,3 +856,23 @@ def test_a_table_with_no_flow_keeps_the_column_types_of_one_with_flows():
     assert len(tables["with"].feeds) > 0 and len(tables["without"].feeds) == 0
     assert tables["without"].feeds.dtypes.to_dict() == tables["with"].feeds.dtypes.to_dict()
     assert list(tables["without"].feeds.columns) == list(tables["with"].feeds.columns)
+
+
+def test_the_flat_flow_sets_are_the_products_in_their_order():
+    # tap and recycled flows (and the demand balance) are indexed by flat sets of (..., period)
+    # tuples, for speed (model/formulation/flows.py); they must hold the products' members in
+    # the products' order, so that the compiled LP's columns and rows keep their order (a
+    # degenerate LP's vertex, and so its marginal values, can depend on it)
+    from itertools import product
+
+    from model.bundled import bundled_case
+    from model.case import load_case
+    from model.formulation import build_model
+    f = build_model(load_case(bundled_case("ntip-history-2015-2021")))  # 7 periods
+    m, net = f.model, f.net
+    assert len(net.PERIODS) > 1 and len(net.DELIVERIES) > 1
+    assert list(m.USE_PERIODS) == [(*u, t) for u, t in product(net.USES, net.PERIODS)]
+    assert list(m.DELIVERY_PERIODS) == [(*d, t) for d, t in product(net.DELIVERIES, net.PERIODS)]
+    assert list(m.tap_m3_per_day) == list(m.USE_PERIODS)
+    assert list(m.demand_balance) == list(m.USE_PERIODS)
+    assert list(m.recycled_m3_per_day) == list(m.DELIVERY_PERIODS)

@@ -26,7 +26,7 @@ def add_demand_balance(m: pyo.ConcreteModel, net: Network, terms: Terms) -> None
         use = (p, u)
         return terms.supplied(use, t) - sum(terms.demand_change.get((use, t), ())) \
             == net.demand(use, t)
-    m.demand_balance = pyo.Constraint(m.USES * m.PERIODS, rule=rule)
+    m.demand_balance = pyo.Constraint(m.USE_PERIODS, rule=rule)  # USES x PERIODS, flat (flows.py)
 
 
 def add_wastewater_availability(m: pyo.ConcreteModel, net: Network, terms: Terms) -> None:

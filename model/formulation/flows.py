@@ -24,8 +24,16 @@ def add_flows(m: pyo.ConcreteModel, net: Network, terms: Terms) -> None:
     makes recovery[s, t] x feed of product; treatment costs cost_per_m3[s] x feed (or counts
     the treated volume when trains carry no price), tap costs tap_price_per_m3 x tap.
     """
-    m.tap_m3_per_day = pyo.Var(m.USES * m.PERIODS, domain=pyo.NonNegativeReals)
-    m.recycled_m3_per_day = pyo.Var(m.DELIVERIES * m.PERIODS, domain=pyo.NonNegativeReals)
+    # indexed by flat sets of (..., period) tuples, in the order of the products USES x PERIODS
+    # and DELIVERIES x PERIODS: iterating a product set flattens every member again, and these
+    # are the model's largest variables (38,407 recycled flows at 2,000 plants), iterated by the
+    # build, the compiler and the results (0.027 s a pass instead of 0.008 s)
+    m.USE_PERIODS = pyo.Set(initialize=[(*u, t) for u in net.USES for t in net.PERIODS],
+                            dimen=3, ordered=True)
+    m.DELIVERY_PERIODS = pyo.Set(initialize=[(*d, t) for d in net.DELIVERIES
+                                             for t in net.PERIODS], dimen=5, ordered=True)
+    m.tap_m3_per_day = pyo.Var(m.USE_PERIODS, domain=pyo.NonNegativeReals)
+    m.recycled_m3_per_day = pyo.Var(m.DELIVERY_PERIODS, domain=pyo.NonNegativeReals)
     m.feed_m3_per_day = pyo.Var(m.FEEDS * m.PERIODS, domain=pyo.NonNegativeReals)
     case = net.case
     price = case.tap_price_per_m3 or 0.0
