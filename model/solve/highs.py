@@ -233,12 +233,14 @@ def _bounds(columns: list) -> tuple[np.ndarray, np.ndarray]:
 
 def _stage_rows(f: Formulation, rows, lower, upper) -> list:
     """(row indices, lower, upper) of the rows each stage owns, in stage order."""
-    where: dict[str, list[int]] = {}
-    for i, r in enumerate(rows):
-        where.setdefault(r.constraint.parent_component().name, []).append(i)
+    where: dict[int, list[int]] = {}  # by component identity: a component's `name` is built
+    for i, r in enumerate(rows):      # anew at each call (0.013 s for 11,000 rows)
+        where.setdefault(id(r.constraint.parent_component()), []).append(i)
     out = []
     for stage in f.stages.stages:
-        idx = np.array([i for name in stage.rows for i in where.get(name, ())], dtype=np.int32)
+        owned = [f.model.component(name) for name in stage.rows]
+        idx = np.array([i for c in owned if c is not None for i in where.get(id(c), ())],
+                       dtype=np.int32)
         out.append((idx, lower[idx].copy(), upper[idx].copy()))
     return out
 
