@@ -11,7 +11,7 @@ from collections import defaultdict
 import pyomo.core as pyo
 
 from model.formulation.sets import Network
-from model.formulation.terms import Terms
+from model.formulation.terms import Terms, linear_sum
 
 
 def add_demand_balance(m: pyo.ConcreteModel, net: Network, terms: Terms) -> None:
@@ -46,7 +46,8 @@ def add_wastewater_availability(m: pyo.ConcreteModel, net: Network, terms: Terms
             returned[u.zone, s.generation, t].append(u.return_fraction * s.flow)
 
     def rule(m, z, g, t):
-        return sum(terms.wastewater_taken[z, g, t]) <= sum(returned.get((z, g, t), ()))
+        return linear_sum(terms.wastewater_taken[z, g, t]) \
+            <= linear_sum(returned.get((z, g, t), ()))
     m.wastewater_availability = pyo.Constraint(m.POOLS * m.PERIODS, rule=rule)
 
 
@@ -58,7 +59,7 @@ def add_recovery(m: pyo.ConcreteModel, net: Network, terms: Terms) -> None:
             <= recovery[s, t] * sum_z feed[s, z, g, t] + boost extra product[s, g, t]
     """
     def rule(m, s, g, t):
-        return sum(terms.product_used.get((s, g, t), ())) <= terms.product(s, g, t)
+        return linear_sum(terms.product_used.get((s, g, t), ())) <= terms.product(s, g, t)
     m.recovery = pyo.Constraint(m.PASSES * m.PERIODS, rule=rule)
 
 

@@ -14,7 +14,7 @@ from model.formulation.drought import add_shortage_objectives
 from model.formulation.sets import Network
 from model.formulation.sharing import add_even_sharing
 from model.formulation.stages import Method, Stage, StagePlan
-from model.formulation.terms import Terms
+from model.formulation.terms import Terms, linear_sum
 
 TAP = "total_tap_m3"
 COST = "total_cost"
@@ -35,7 +35,7 @@ def add_objectives(m: pyo.ConcreteModel, net: Network, terms: Terms) -> StagePla
             production only with price_shortage
     """
     m.total_tap_m3 = pyo.Objective(expr=sum(
-        net.days[t] * sum(terms.water_bought.get(t, ())) for t in net.PERIODS))
+        net.days[t] * linear_sum(terms.water_bought.get(t, ())) for t in net.PERIODS))
     m.total_cost = pyo.Objective(expr=sum(
         net.days[t] * terms.cost_per_day(t) for t in net.PERIODS))
     m.total_tap_m3.deactivate()

@@ -12,6 +12,7 @@ import pyomo.core as pyo
 
 from model.formulation.sets import Network
 from model.formulation.stages import Method, Stage
+from model.formulation.terms import linear_sum
 
 
 def add_even_sharing(m: pyo.ConcreteModel, net: Network) -> Stage | None:
@@ -50,7 +51,7 @@ def add_even_sharing(m: pyo.ConcreteModel, net: Network) -> Stage | None:
         plant_taps = [m.tap_m3_per_day[p2, u, t] for p2, u in recyclable[p]]
         taps.setdefault(t, []).extend(plant_taps)
         demand = sum(net.demand(key, t) for key in recyclable[p])
-        return (sum(plant_taps) - m.tap_share[t] * demand
+        return (linear_sum(plant_taps) - m.tap_share[t] * demand
                 == m.share_excess_m3_per_day[p, t] - m.share_deficit_m3_per_day[p, t])
     m.even_share = pyo.Constraint(m.SHARING_PLANTS * m.PERIODS, rule=rule)
     if not recyclable:
@@ -60,7 +61,7 @@ def add_even_sharing(m: pyo.ConcreteModel, net: Network) -> Stage | None:
         demand = sum(net.demand(key, t) for p in recyclable for key in recyclable[p])
         # the rows' own columns, gathered as they were built: looking each up again took as
         # long as building the rows (0.02 s at 2,000 plants)
-        return sum(taps.get(t, ())) / demand if demand > 0 else 0.0
+        return linear_sum(taps.get(t, ())) / demand if demand > 0 else 0.0
     m.tap_share_guess = pyo.Expression(m.PERIODS, rule=guess)
     m.even_sharing = pyo.Objective(expr=sum(
         net.days[t] * (m.share_excess_m3_per_day[p, t] + m.share_deficit_m3_per_day[p, t])

@@ -41,7 +41,9 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import pyomo.core as pyo
-from pyomo.core.expr.numeric_expr import MonomialTermExpression
+from pyomo.common.numeric_types import native_numeric_types
+from pyomo.core.base.var import VarData
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from model.case import UseKey
 
@@ -80,22 +82,37 @@ class Terms:
 
     def supplied(self, use: UseKey, t: str, g: int | None = None):
         """Water supplied to a use in period t: of generation g, or of every generation."""
-        return sum(s.flow for s in self.supply.get((use, t), ())
-                   if g is None or s.generation == g)
+        return linear_sum(s.flow for s in self.supply.get((use, t), ())
+                          if g is None or s.generation == g)
 
     def product(self, train: str, g: int, t: str):
         """Product of pass g of a train: recovery x feed, plus what a boost adds."""
-        return sum(self.product_made.get((train, g, t), ()))
+        return linear_sum(self.product_made.get((train, g, t), ()))
 
     def cost_per_day(self, t: str, categories: tuple[str, ...] | None = None):
         """Cost in period t (per day), of the given categories or of all."""
-        return sum(e for c, e in self.cost.get(t, ()) if categories is None or c in categories)
+        return linear_sum(e for c, e in self.cost.get(t, ())
+                          if categories is None or c in categories)
 
     def money_per_day(self, t: str) -> float:
         """Money spent per day in period t in a solved model: treatment, tap, tankers, boosts.
         Summed term by term (price x flow reads the flow's value): building the sum as one
         expression first took 7 times as long (0.014 s per period at 2,000 plants)."""
         return sum((_value(e) for c, e in self.cost.get(t, ()) if c in MONEY_CATEGORIES), 0.0)
+
+
+_LINEAR_TERMS = (VarData, MonomialTermExpression, *native_numeric_types)
+
+
+def linear_sum(terms):
+    """sum(terms), made at once as one LinearExpression when every term is a variable, a
+    coefficient x variable or a number, which Python's sum builds one term at a time (5 times
+    as long: 0.07 s of the 2,000-plant build). The same terms in the same order, so the
+    compiled rows are the same. Python's sum otherwise, and for fewer than two terms."""
+    terms = list(terms)
+    if len(terms) < 2 or not all(type(x) in _LINEAR_TERMS for x in terms):
+        return sum(terms)
+    return LinearExpression(terms)
 
 
 def _value(term) -> float:
