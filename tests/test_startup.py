@@ -1,8 +1,9 @@
-"""Loading a model into HiGHS imports what it needs and no more. Pyomo's deferred `scipy`
-import would pull in scipy.stats, scipy.integrate and scipy.spatial (0.5 s of every process's
-start) when its standard-form compiler first builds a matrix; `highs._sparse_without_scipy_stats`
-hands the compiler numpy and scipy.sparse directly and leaves Pyomo's import hooks as it found
-them. And a plan of a case folder loads no library it does not use (openpyxl, plotly's
+"""Loading a model into HiGHS imports what it needs and no more. The direct compiler
+(model.solve.compile) builds the matrix with numpy and imports no scipy at all. Where a model is
+left to Pyomo's standard-form compiler, Pyomo's deferred `scipy` import would pull in
+scipy.stats, scipy.integrate and scipy.spatial (0.5 s of every process's start) when it first
+builds a matrix; `compiler._sparse_without_scipy_stats` hands that compiler numpy and scipy.sparse
+directly and leaves Pyomo's import hooks as it found them. And a plan of a case folder loads no library it does not use (openpyxl, plotly's
 figures, Pyomo's plugins). Checked in a fresh interpreter, where nothing else has imported them
 yet."""
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import subprocess
 import sys
 
-from model.solve import highs
+from model.solve import compile as compiler
 
 PROBE = """
 import json, sys
@@ -20,17 +21,31 @@ from model.case import load_case
 from model.formulation import build_model
 from model.solve.highs import compile_and_load
 before = [type(f).__name__ for f in sys.meta_path]
-lp = compile_and_load(build_model(load_case(bundled_case("ntip-2019-phase2"))))
+f = build_model(load_case(bundled_case("ntip-2019-phase2")))
+if sys.argv[1] == "fixed":   # a fixed variable: the model is left to Pyomo's compiler
+    next(iter(f.model.tap_m3_per_day.values())).fix(0.0)
+lp = compile_and_load(f)
 after = [type(f).__name__ for f in sys.meta_path]
 print(json.dumps({"before": before, "after": after, "columns": len(lp.columns),
-                  "loaded": sorted(m for m in sys.modules if m.startswith("scipy."))}))
+                  "loaded": sorted(m for m in sys.modules if m.startswith("scipy"))}))
 """
 
 
-def test_loading_a_model_imports_scipy_sparse_only_and_leaves_the_import_hooks_in_place():
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+def _probe(kind: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", PROBE, kind], capture_output=True, text=True,
                          check=True).stdout
-    seen = json.loads(out.strip().splitlines()[-1])
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_loading_a_model_by_the_direct_compiler_imports_no_scipy():
+    seen = _probe("plain")
+    assert seen["columns"] > 0
+    assert seen["loaded"] == []
+    assert seen["after"] == seen["before"]
+
+
+def test_loading_a_model_by_pyomo_s_compiler_imports_scipy_sparse_only_and_keeps_the_hooks():
+    seen = _probe("fixed")
     assert seen["columns"] > 0
     assert "scipy.sparse" in seen["loaded"]
     assert not {"scipy.stats", "scipy.integrate", "scipy.spatial"} & set(seen["loaded"])
@@ -42,16 +57,16 @@ def test_a_compiler_that_keeps_its_constructors_elsewhere_is_left_alone(monkeypa
     class Elsewhere:   # a Pyomo whose compiler has no `_to_vector` slot
         pass
 
-    monkeypatch.setattr(highs.standard_form, "_LinearStandardFormCompiler_impl", Elsewhere)
-    highs._sparse_without_scipy_stats()
+    monkeypatch.setattr(compiler.standard_form, "_LinearStandardFormCompiler_impl", Elsewhere)
+    compiler._sparse_without_scipy_stats()
     assert not hasattr(Elsewhere, "_to_vector") and not hasattr(Elsewhere, "_csc_matrix")
 
 
 def test_a_pyomo_without_the_compiler_s_class_is_left_alone(monkeypatch):
     # a Pyomo whose standard-form module has no `_LinearStandardFormCompiler_impl` at all: the
     # shortcut does nothing, and the compiler imports scipy its own way
-    monkeypatch.delattr(highs.standard_form, "_LinearStandardFormCompiler_impl")
-    assert highs._sparse_without_scipy_stats() is None   # and no AttributeError
+    monkeypatch.delattr(compiler.standard_form, "_LinearStandardFormCompiler_impl")
+    assert compiler._sparse_without_scipy_stats() is None   # and no AttributeError
 
 
 def test_a_plan_of_a_case_folder_loads_no_workbook_or_chart_library(tmp_path):

@@ -32,7 +32,8 @@ import highspy
 import numpy as np
 
 from model.formulation import Formulation, Method
-from model.solve.highs import LoadedLP, new_highs, scipy_module, use_method
+from model.solve.compile import scipy_module
+from model.solve.highs import LoadedLP, new_highs, use_method
 
 MIN_SPLIT_COLUMNS = 20_000  # smaller LPs solve whole (every bundled case does)
 MIN_COLUMNS = 2_000         # blocks are grouped up to at least this many columns

@@ -6,7 +6,6 @@ constraints one by one.
 """
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -14,12 +13,11 @@ from enum import Enum
 
 import highspy
 import numpy as np
-from pyomo.repn.plugins import standard_form
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from model.formulation import Formulation, Method
 from model.interrupts import solver_running, stop_requested
 from model.progress import progress
+from model.solve.compile import StandardForm, compile_model
 
 MIP_REL_GAP = 1e-9  # a portfolio is optimal only when proven within this relative gap
 
@@ -130,61 +128,28 @@ def _stop_if_requested(kind, message, data_out, data_in, user_data) -> None:
         data_in.user_interrupt = True
 
 
-def scipy_module(name: str):
-    """Import a scipy module without Pyomo's import hook, which would run its deferred-scipy
-    callback on any import of scipy (and so import scipy.stats, integrate and spatial)."""
-    hooks = [f for f in sys.meta_path if type(f).__name__ == "DeferredImportCallbackFinder"]
-    for hook in hooks:
-        sys.meta_path.remove(hook)
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.meta_path[:0] = hooks
-
-
-def _sparse_without_scipy_stats() -> None:
-    """Give Pyomo's standard-form compiler its numpy and scipy.sparse constructors directly.
-    It fills them on first use from Pyomo's deferred `scipy`, whose import hook also imports
-    scipy.stats, scipy.integrate and scipy.spatial: 0.5 s of every process's start that the
-    compiler never uses. Left to Pyomo if its compiler keeps them elsewhere."""
-    impl = getattr(standard_form, "_LinearStandardFormCompiler_impl", None)
-    if impl is None or getattr(impl, "_to_vector", False) is not None:
-        return
-    sparse = scipy_module("scipy.sparse")
-    impl._to_vector = np.fromiter
-    impl._csc_matrix = sparse.csc_array
-    impl._csr_matrix = sparse.csr_array
-
-
-def _standard_form(f: Formulation):
+def _standard_form(f: Formulation) -> StandardForm:
     """Compile with every stage's objective active, restoring their states afterwards."""
     m = f.model
     stages = [m.component(name) for name in f.stages.names]
     was_active = [o.active for o in stages]
     for o in stages:
         o.activate()
-    _sparse_without_scipy_stats()
     try:
-        sf = LinearStandardFormCompiler().write(m, mixed_form=True)
+        return compile_model(m, stages)
     finally:
         for o, active in zip(stages, was_active):
             o.activate() if active else o.deactivate()
-    costs = sf.c.toarray() if sf.c.shape[0] else np.zeros((len(stages), len(sf.columns)))
-    offsets = np.asarray(sf.c_offset, dtype=float)
-    if sf.c.shape[0]:
-        # the compiler lists objectives in model order; put them in stage order
-        order = [[id(o) for o in sf.objectives].index(id(obj)) for obj in stages]
-        costs, offsets = costs[order], offsets[order]
-    return sf, costs, offsets
 
 
 def compile_and_load(f: Formulation, time_limit_s: float | None = None) -> LoadedLP:
     """Compile `f` and pass it to a new HiGHS instance, set for the first stage."""
-    sf, costs, offsets = _standard_form(f)
-    n_rows, n_cols = sf.A.shape
+    sf = _standard_form(f)
+    costs, offsets = sf.costs, sf.offsets
+    n_rows, n_cols = sf.shape
     inf = highspy.kHighsInf
     rhs = np.asarray(sf.rhs, dtype=float)
-    bound_type = np.array([r.bound_type for r in sf.rows], dtype=int)
+    bound_type = np.array([bound for _, bound in sf.rows], dtype=int)
     lp = highspy.HighsLp()
     lp.num_col_ = n_cols
     lp.num_row_ = n_rows
@@ -196,11 +161,10 @@ def compile_and_load(f: Formulation, time_limit_s: float | None = None) -> Loade
     for rows, _, _ in stage_rows[1:]:
         row_lower[rows], row_upper[rows] = -inf, inf
     lp.row_lower_, lp.row_upper_ = row_lower, row_upper
-    A = sf.A.tocsc()
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr
-    lp.a_matrix_.index_ = A.indices
-    lp.a_matrix_.value_ = A.data
+    lp.a_matrix_.start_ = sf.start
+    lp.a_matrix_.index_ = sf.index
+    lp.a_matrix_.value_ = sf.value
     lp.a_matrix_.num_col_ = n_cols
     lp.a_matrix_.num_row_ = n_rows
     integer = [v.is_integer() for v in sf.columns]
@@ -214,7 +178,7 @@ def compile_and_load(f: Formulation, time_limit_s: float | None = None) -> Loade
         h.setOptionValue("time_limit", float(time_limit_s))
     use_method(h, f.stages.stages[0].method)
     h.passModel(lp)
-    rows = [(r.constraint, r.bound_type) for r in sf.rows]
+    rows = sf.rows
     return LoadedLP(h, costs, offsets, list(sf.columns), rows,
                     {id(con): i for i, (con, _) in enumerate(rows)}, any(integer), stage_rows)
 
@@ -234,8 +198,8 @@ def _bounds(columns: list) -> tuple[np.ndarray, np.ndarray]:
 def _stage_rows(f: Formulation, rows, lower, upper) -> list:
     """(row indices, lower, upper) of the rows each stage owns, in stage order."""
     where: dict[int, list[int]] = {}  # by component identity: a component's `name` is built
-    for i, r in enumerate(rows):      # anew at each call (0.013 s for 11,000 rows)
-        where.setdefault(id(r.constraint.parent_component()), []).append(i)
+    for i, (con, _) in enumerate(rows):  # anew at each call (0.013 s for 11,000 rows)
+        where.setdefault(id(con.parent_component()), []).append(i)
     out = []
     for stage in f.stages.stages:
         owned = [f.model.component(name) for name in stage.rows]
