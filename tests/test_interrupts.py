@@ -207,3 +207,125 @@ def test_ctrl_c_while_the_model_loads_into_highs_names_that_stage(monkeypatch):
         logging.disable(logging.NOTSET)   # a signal silences logging for the rest of a run
     assert stop.value.message == ("interrupted (SIGINT) during the loading of the model into "
                                   "HiGHS; no output was written")
+
+
+# --- `interrupts.watched()`: callbacks started only once a signal arrives ------------------
+
+@pytest.fixture(scope="module")
+def slow_campus(tmp_path_factory) -> Path:
+    """A campus whose tap stage, by primal simplex without presolve, runs about a second
+    (10,375 iterations) inside HiGHS without calling back into Python."""
+    return generate_case(tmp_path_factory.mktemp("slow") / "p1000", plants=1000,
+                         max_recycles=5, zones=20, trains=8, seed=1)
+
+
+def test_a_watched_run_calls_no_callback_until_a_signal_then_stops_mid_stage(
+        slow_campus, monkeypatch):
+    # The main thread is inside HiGHS, where the Python handler cannot run; the watcher thread,
+    # woken by the wakeup descriptor, starts the callbacks, and the next one stops HiGHS:
+    # "interrupted by user", not a stage run to its end and refused afterwards.
+    import logging
+    from model import interrupts
+    from model.formulation import Method
+    calls, armed = [], []
+    real_arm, real_check = solve_highs.start_callbacks, solve_highs._stop_if_requested
+    monkeypatch.setattr(solve_highs, "_stop_if_requested",
+                        lambda *a: calls.append(len(armed)) or real_check(*a))
+    monkeypatch.setattr(solve_highs, "start_callbacks",
+                        lambda h: armed.append(threading.current_thread().name) or real_arm(h))
+    f = build_model(load_case(slow_campus))
+
+    def send_once_highs_runs() -> None:
+        while not interrupts._state["solving"]:
+            time.sleep(0.001)
+        time.sleep(0.3)              # well inside the run (about a second)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    try:
+        with interrupts.handled(), interrupts.watched():
+            lp = compile_and_load(f)
+            solve_highs.use_method(lp.highs, Method.SIMPLEX)
+            lp.highs.setOptionValue("presolve", "off")
+            sender = threading.Thread(target=send_once_highs_runs)
+            sender.start()
+            with pytest.raises(Interrupted) as stop:
+                run(lp, "total_tap_m3")
+            sender.join()
+    finally:
+        logging.disable(logging.NOTSET)
+    assert stop.value.exit_code == 130
+    assert armed[0] == "wateralloc-signals"   # (the Python handler, run by the first callback,
+    assert set(armed[1:]) <= {"MainThread"}   # starts them again: it changes nothing)
+    assert calls and 0 not in calls   # not one callback before the signal armed them
+    assert lp.highs.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+    assert 0 < lp.highs.getInfo().simplex_iteration_count < 10_375
+    assert not interrupts.watching()
+
+
+def test_a_signal_just_before_a_watched_run_starts_it_armed(campus):
+    # the signal lands while the main thread is still in Python, between `solver_running` and
+    # HiGHS's start: the Python handler records it and starts the callbacks itself (the
+    # watcher may not have run yet), so HiGHS stops at its first check instead of running the
+    # stage unwatched
+    import logging
+    from model import interrupts
+    armed = []
+
+    def arm() -> None:
+        armed.append(threading.current_thread().name)
+        solve_highs.start_callbacks(lp.highs)
+    try:
+        with interrupts.handled(), interrupts.watched():
+            lp = compile_and_load(build_model(load_case(campus)))
+            with pytest.raises(Interrupted):
+                with interrupts.solver_running("the total_tap_m3 stage", arm=arm):
+                    os.kill(os.getpid(), signal.SIGINT)   # the handler runs here
+                    assert armed[:1] == ["MainThread"]
+                    lp.highs.run()
+    finally:
+        logging.disable(logging.NOTSET)
+    assert lp.highs.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+    assert lp.highs.getInfo().ipm_iteration_count == 0
+
+
+def test_outside_watched_every_highs_starts_its_callbacks_up_front(monkeypatch):
+    from model import interrupts
+    from model.bundled import bundled_case
+    started = []
+    monkeypatch.setattr(solve_highs, "start_callbacks", lambda h: started.append(h))
+    lp = compile_and_load(build_model(load_case(bundled_case())))
+    assert started == [lp.highs]
+    with interrupts.handled(), interrupts.watched():
+        lp2 = compile_and_load(build_model(load_case(bundled_case())))
+    assert started == [lp.highs]          # none for lp2 ...
+    assert run(lp2, "total_tap_m3").status.value == "optimal"
+    assert started == [lp.highs]          # ... and none when it runs without a signal
+
+
+WATCH_PROBE = """
+import sys
+import model.solve.highs as h
+calls = []
+real = h._stop_if_requested
+h._stop_if_requested = lambda *a: calls.append(a[0]) or real(*a)
+import model.__main__ as entry
+def report(code):
+    print("callbacks", len(calls), file=sys.stderr, flush=True)
+    real_exit(code)
+real_exit, entry._exit = entry._exit, report
+sys.argv = ["wateralloc", *sys.argv[1:]]
+entry.run()
+"""
+
+
+@pytest.mark.parametrize("command, watched", [("solve", True), ("sweep", False)])
+def test_a_solve_process_calls_highs_callbacks_only_after_a_signal(command, watched, campus):
+    # `wateralloc solve` runs under interrupts.watched(): a whole plan of the campus without
+    # one callback; a sweep (many models, Dask workers) keeps them started up front
+    args = [command, str(campus)] + (["--no-largest-cut"] if command == "solve" else
+                                      ["--vary", "cut=0:0.1:2"])
+    done = subprocess.run([sys.executable, "-c", WATCH_PROBE, *args], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    count = int(done.stderr.strip().splitlines()[-1].split()[-1])
+    assert (count == 0) is watched, done.stderr
