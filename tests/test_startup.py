@@ -1,11 +1,11 @@
 """Loading a model into HiGHS imports what it needs and no more. The direct compiler
-(model.solve.compile) builds the matrix with numpy and imports no scipy at all. Where a model is
-left to Pyomo's standard-form compiler, Pyomo's deferred `scipy` import would pull in
+(model.solve.compile) builds the matrix with numpy and imports no scipy at all. Where a model
+is left to Pyomo's standard-form compiler, Pyomo's deferred `scipy` import would pull in
 scipy.stats, scipy.integrate and scipy.spatial (0.5 s of every process's start) when it first
-builds a matrix; `compiler._sparse_without_scipy_stats` hands that compiler numpy and scipy.sparse
-directly and leaves Pyomo's import hooks as it found them. And a plan of a case folder loads no library it does not use (openpyxl, plotly's
-figures, Pyomo's plugins). Checked in a fresh interpreter, where nothing else has imported them
-yet."""
+builds a matrix; `compile._sparse_without_scipy_stats` hands that compiler numpy and
+scipy.sparse directly and leaves Pyomo's import hooks as it found them. And a plan of a case
+folder loads no library it does not use (openpyxl, plotly's figures, Pyomo's plugins).
+Checked in a fresh interpreter, where nothing else has imported them yet."""
 from __future__ import annotations
 
 import json
