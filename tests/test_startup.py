@@ -12,6 +12,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from model.solve import compile as compiler
 
 PROBE = """
@@ -122,3 +124,42 @@ def test_a_single_plan_runs_without_a_pass_of_the_cycle_collector(tmp_path):
     case = str(bundled_case("ntip-2019-phase2"))
     assert _passes(tmp_path, "solve", case) == []
     assert _passes(tmp_path, "sweep", case, "--vary", "cut=0:0.2:3") != []
+
+
+THREADS_PROBE = """
+import sys
+
+import pytest
+import highspy
+import numpy as np
+from model.solve import highs
+
+def runs(threads: int) -> bool:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", threads)
+    h.addVar(0.0, 1.0)
+    return h.run() == highspy.HighsStatus.kOk
+
+if sys.argv[1] != "first":   # someone else's instance made the scheduler, with this count
+    assert runs(int(sys.argv[1]))
+n = highs.scheduler_threads()
+h = highs.new_highs()
+print(n, h.getOptionValue("threads")[1], runs(0), runs(n), runs(n + 1))
+"""
+
+
+@pytest.mark.parametrize("before", ["first", "1", "3"])
+def test_every_instance_runs_with_the_scheduler_s_own_thread_count(before):
+    # HiGHS's scheduler is one per process, and HiGHS refuses a run whose explicit count
+    # differs from it: the count found is the one the scheduler has, whether this tool made
+    # it (HiGHS's own choice) or an instance made earlier in the process did
+    done = subprocess.run([sys.executable, "-c", THREADS_PROBE, before], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    # (the last line: HiGHS prints its banner when the first instance is made)
+    n, set_on_instance, default_runs, n_runs, other_runs = done.stdout.splitlines()[-1].split()
+    assert int(n) > 0 and set_on_instance == n
+    if before != "first":
+        assert n == before
+    assert (default_runs, n_runs, other_runs) == ("True", "True", "False")

@@ -33,6 +33,7 @@ from scratch, the way `solve` does, so that an infeasible verdict is never a war
 """
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
 import highspy
@@ -260,13 +261,17 @@ class WarmLP:
         return float(self.lp.costs[self.tap_stage] @ x + self.lp.offsets[self.tap_stage]) \
             / case.total_days
 
-    def with_baseline(self, case: Case) -> Case:
+    def with_baseline(self, case: Case, key: Hashable | None = None) -> Case:
         """`case` with its rationing baseline filled in, as `resolve_baseline` does (solved
-        warm: the scenario's unrestricted least tap)."""
+        warm: the scenario's unrestricted least tap). `key` names what the baseline depends
+        on, among the cases this model solves; by default the case without its rationing,
+        which takes the hash of the whole case (about 8 us for the default case, each
+        scenario): a sweep passes its scenario's other parameters instead."""
         r = case.rationing
         if r is None or not r.enabled or r.baseline_m3_per_day is not None:
             return case
-        key = replace(case, rationing=None)  # what the baseline depends on, and more
+        if key is None:
+            key = replace(case, rationing=None)  # what the baseline depends on, and more
         if key not in self.baselines:
             self.baselines[key] = self._least_tap(case)
         baseline = self.baselines[key]
@@ -276,10 +281,11 @@ class WarmLP:
         return replace(case, rationing=replace(r, baseline_m3_per_day=baseline,
                                                baseline_source=BASELINE_SOURCE))
 
-    def solve(self, case: Case) -> WarmRun:
-        """Run `case` (a scenario of the base case) through every stage of the plan."""
+    def solve(self, case: Case, baseline_key: Hashable | None = None) -> WarmRun:
+        """Run `case` (a scenario of the base case) through every stage of the plan; the
+        run's case has its rationing baseline filled in (`with_baseline`, by `baseline_key`)."""
         try:
-            case = self.with_baseline(case)
+            case = self.with_baseline(case, baseline_key)
             self.holds.release(0)
             self._load(case)
             done = run_plan(self.f, self.lp, self.holds,
