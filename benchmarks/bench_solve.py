@@ -52,7 +52,7 @@ def measure(case_dir: str | Path) -> dict:
 
     from model.case import load_case
     from model.formulation import build_model
-    from model.results import collect
+    from model.results.collect import collect
     from model.solve import solve
 
     # Pyomo imports scipy (and scipy.stats) lazily on the first compile; that one-off cost of

@@ -843,7 +843,7 @@ def test_a_table_with_no_flow_keeps_the_column_types_of_one_with_flows():
     # which a table has none (here: no train, so no feed) still gives it its columns, typed
     # as a table with rows has them (names as text, generation an integer, m3/day a float)
     from model.formulation import build_model
-    from model.results import collect
+    from model.results.collect import collect
     from model.solve import solve
     from tests.factory import make_case
     with_train = make_case([("A", "rinse", "1", 300, 0.9, None)],

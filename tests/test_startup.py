@@ -163,3 +163,69 @@ def test_every_instance_runs_with_the_scheduler_s_own_thread_count(before):
     if before != "first":
         assert n == before
     assert (default_runs, n_runs, other_runs) == ("True", "True", "False")
+
+
+MEANWHILE_PROBE = """
+import sys, threading
+from model import interrupts
+seen, stages = {}, []
+real_begin = interrupts._begin
+interrupts._begin = lambda label: stages.append(label) or real_begin(label)
+class Who:   # records the thread that first imports pandas, and the stages begun by then
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" and "importer" not in seen:
+            seen["importer"] = threading.current_thread().name
+            seen["after"] = [s for s in stages if s.endswith(" stage")][:1]
+        return None
+sys.meta_path.insert(0, Who())
+import model.__main__ as entry
+def report(code):
+    print(seen, file=sys.stderr, flush=True)
+    real_exit(code)
+real_exit, entry._exit = entry._exit, report
+sys.argv = ["wateralloc", *sys.argv[1:]]
+entry.run()
+"""
+
+
+def _meanwhile(*args: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", MEANWHILE_PROBE, *args], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return eval(done.stderr.strip().splitlines()[-1])  # noqa: S307  (the probe's own dict)
+
+
+def test_a_solve_process_imports_pandas_on_another_thread_while_highs_runs():
+    # `wateralloc solve` reads, builds and loads its plan without pandas (0.2 s to import),
+    # and imports it and the report modules on a thread once HiGHS runs, without the
+    # interpreter; the command line itself imports none of them
+    seen = _meanwhile("solve", "ntip-2019-phase2", "--no-largest-cut")
+    # (on this small case HiGHS may be done before the thread starts; on a large one the
+    # import runs beside it: benchmarks/README.md)
+    assert seen == {"importer": "wateralloc-imports", "after": ["the total_tap_m3 stage"]}
+
+
+def test_the_command_line_imports_no_pandas_and_other_commands_load_it_themselves():
+    code = "import sys, model.cli; print('pandas' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split() == ["False"], done.stderr
+    seen = _meanwhile("sweep", "ntip-2019-phase2", "--vary", "cut=0:0.1:2")
+    assert seen["importer"] == "MainThread"   # callbacks on: no importing thread
+
+
+def test_imports_wait_for_highs_only_where_its_callbacks_are_off():
+    # with HiGHS's callbacks on, each callback would wait for the importing thread to let go
+    # of the interpreter: imports are then left where they are first used
+    from model import interrupts
+    from model.bundled import bundled_case
+    from model.case import load_case
+    from model.formulation import build_model
+    from model.solve import highs
+    highs.while_solving("json")
+    assert highs._MEANWHILE == []
+    with interrupts.handled(), interrupts.watched():
+        highs.while_solving("json")
+        assert highs._MEANWHILE == ["json"]
+        lp = highs.compile_and_load(build_model(load_case(bundled_case())))
+        assert highs.run(lp, "total_tap_m3").status is highs.Status.OPTIMAL
+        assert highs._MEANWHILE == []   # handed to the thread as the run began

@@ -7,6 +7,7 @@ import argparse
 import math
 import time
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from model import interrupts, progress
@@ -14,12 +15,11 @@ from model.bundled import DEFAULT_CASE
 from model.case import load_case
 from model.cli.solve import case_folder, seconds
 from model.errors import EXIT_OK, UsageError
-from model.results.options import OptionsReport, options_files, options_json, options_text
-from model.results.options_report import options_report, options_workbook
 from model.results.output import check_outputs, write_outputs
 from model.studies import with_cut
-from model.studies.options import option_rows, portfolio_figures
-from model.studies.portfolio import Question, best_portfolio, front, peak_tap
+
+if TYPE_CHECKING:
+    from model.studies.portfolio import Question
 
 
 def amount(text: str) -> float:
@@ -84,6 +84,7 @@ def _question(args: argparse.Namespace, case) -> Question | None:
     if args.no_shortage and (case.rationing is None or not case.rationing.enabled):
         raise UsageError("--no-shortage", True, "needs a drought schedule in the case, --cut or "
                          "--stage")
+    from model.studies.portfolio import Question
     return Question(args.max_tap, args.budget, args.no_shortage) if asked else None
 
 
@@ -99,6 +100,12 @@ def _describe(q: Question) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the studies and their reports load pandas: imported when the command runs, not when the
+    # command line is (which `wateralloc solve` imports too)
+    from model.results.options import OptionsReport, options_files, options_json, options_text
+    from model.results.options_report import options_report, options_workbook
+    from model.studies.options import option_rows, portfolio_figures
+    from model.studies.portfolio import best_portfolio, front, peak_tap
     progress.enabled = True
     folder = case_folder(args.case_dir)
     check_outputs(args.out, {"--json": args.json, "--html": args.html, "--xlsx": args.xlsx},

@@ -13,11 +13,13 @@ from model import interrupts, progress
 from model.bundled import DEFAULT_CASE, bundled_case, bundled_case_names
 from model.case import load_case
 from model.errors import EXIT_OK
-from model.results.excel import plan_workbook
-from model.results.html import plan_report
 from model.results.output import check_outputs, output_files, summary_json, write_outputs
-from model.results.report import text_report
+from model.solve.highs import while_solving
 from model.studies import plan, with_cut
+
+# made with pandas, which takes 0.2 s to import: imported in a thread while HiGHS solves
+# (`while_solving`), where the main thread waits without holding the interpreter
+REPORTING = ("model.results.collect", "model.results.report")
 
 
 def seconds(text: str) -> float:
@@ -96,7 +98,11 @@ def _run(args: argparse.Namespace) -> int:
     with interrupts.stage("the reading of the case"):
         case = with_cut(load_case(folder), cut=args.cut, stage=args.stage,
                         fair_share=args.fair_share)
+    while_solving(*REPORTING)
     results = plan(case, time_limit_s=args.time_limit, largest_cut=args.largest_cut)
+    from model.results.excel import plan_workbook
+    from model.results.html import plan_report
+    from model.results.report import text_report
     singles = {"--json": (args.json, summary_json(results)) if args.json is not None else None,
                "--html": (args.html, plan_report(results)) if args.html is not None else None,
                "--xlsx": (args.xlsx, plan_workbook(results)) if args.xlsx is not None else None}

@@ -21,9 +21,7 @@ from model.case.scenarios import read_scenarios, vary_scenarios
 from model.cli.solve import case_folder
 from model.errors import EXIT_OK, EXIT_SOLVER, UsageError
 from model.results.output import check_outputs, write_outputs
-from model.results.sweep import counts_of, printed_table, summary_line, sweep_json, sweep_table
 from model.solve.highs import highs_made
-from model.studies.sweep import run_sweep, verify
 
 PRINT_ROWS = 40  # the table is printed for sweeps up to this many scenarios
 PROGRESS_AFTER_S = 3.0
@@ -128,6 +126,9 @@ def _files(table) -> dict[str, str | bytes]:
 
 
 def run(args: argparse.Namespace) -> int:
+    # (the sweep and its table load pandas: imported when the command runs, not with the CLI)
+    from model.results.sweep import counts_of, printed_table, summary_line, sweep_json, sweep_table
+    from model.studies.sweep import run_sweep, verify
     folder = case_folder(args.case_dir)
     inputs = [folder] + ([args.scenarios] if args.scenarios is not None else [])
     check_outputs(args.out, {"--json": args.json, "--html": args.html, "--xlsx": args.xlsx},

@@ -29,7 +29,10 @@ from typing import Iterable, Mapping
 from model import interrupts
 from model.errors import EXIT_INVALID, WaterallocError
 from model.results import atomic
-from model.results.collect import Results
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # (annotations only: the results are made with pandas)
+    from model.results.collect import Results
 
 # --out file -> Results attribute; tables that are None for a case are not written
 TABLE_FILES = {

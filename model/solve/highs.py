@@ -6,8 +6,10 @@ constraints one by one.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+import threading
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -270,11 +272,38 @@ def use_method(h: highspy.Highs, method: Method) -> None:
         h.setOptionValue("simplex_strategy", 4)
 
 
+_MEANWHILE: list[str] = []  # modules to import while HiGHS runs next (`while_solving`)
+
+
+def while_solving(*modules: str) -> None:
+    """Import `modules` in a thread once HiGHS starts its next run, when HiGHS's interrupt
+    callbacks are off (`interrupts.watched()`, a `wateralloc solve` process): HiGHS then runs
+    without the interpreter, and the import takes the other core. The command line asks for
+    pandas and the report modules this way (0.2 s, hidden behind the first stage of a large
+    plan). Anywhere else (callbacks on: each would wait for the importing thread) they are
+    imported where first used, as usual."""
+    _MEANWHILE[:] = modules if watching() else ()
+
+
+def _import_meanwhile() -> None:
+    modules, _MEANWHILE[:] = list(_MEANWHILE), []
+
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001  the importer's own import will say what failed
+                return
+    threading.Thread(target=load, name="wateralloc-imports", daemon=True).start()
+
+
 def run(lp: LoadedLP, label: str) -> Outcome:
     """Run HiGHS as it is set up, and say how it ended."""
     h = lp.highs
     with solver_running(f"the {label} stage", arm=lambda: start_callbacks(h)), \
             progress(f"the {label} stage"):
+        if _MEANWHILE:
+            _import_meanwhile()
         h.run()
     status = h.getModelStatus()
     word = h.modelStatusToString(status)

@@ -23,6 +23,7 @@ later tie-break stages.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import pyomo.core as pyo
 
@@ -31,9 +32,11 @@ from model.errors import UsageError
 from model.formulation import Formulation, build_model
 from model.formulation.balances import campus_tap_m3_per_day
 from model.formulation.objectives import TAP
-from model.results import LargestCut
 from model.solve import SolveReport, solve
 from model.solve.reuse import largest_uniform_cut_lp
+
+if TYPE_CHECKING:
+    from model.results import LargestCut
 
 CUT_NOISE = 1e-9  # a largest cut this close to 0 is solver round-off, reported as 0
 
@@ -103,6 +106,7 @@ def largest_uniform_cut(case: Case, time_limit_s: float | None = None) -> Larges
     m.negative_uniform_cut.deactivate()
     solve(replace(f, stages=f.stages.only("negative_uniform_cut")), time_limit_s=time_limit_s)
     cut = float(m.uniform_cut.value)
+    from model.results.summary import LargestCut
     return LargestCut(0.0 if abs(cut) < CUT_NOISE else cut, baseline)
 
 
@@ -124,4 +128,5 @@ def largest_uniform_cut_of_plan(f: Formulation, report: SolveReport,
     baseline = report.objectives[TAP] / case.total_days if _is_unrestricted(case) \
         else minimal_tap_m3_per_day(case, time_limit_s)
     cut = largest_uniform_cut_lp(f, report, baseline)
+    from model.results.summary import LargestCut
     return LargestCut(0.0 if abs(cut) < CUT_NOISE else cut, baseline)

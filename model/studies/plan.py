@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from model import interrupts
 from model.case import Case
 from model.formulation import build_model
-from model.results import Results, collect
 from model.solve import solve
 from model.solve.stages import TIME_LIMIT_REASON
 from model.studies.drought import largest_uniform_cut_of_plan, resolve_baseline
+
+if TYPE_CHECKING:
+    from model.results import Results
 
 
 LARGEST_CUT = "largest_uniform_cut"  # in `stages_not_applied` when the time limit left it out
@@ -33,4 +36,5 @@ def plan(case: Case, time_limit_s: float | None = None, largest_cut: bool = Fals
                                           LARGEST_CUT: TIME_LIMIT_REASON})
         largest_cut = False
     cut = largest_uniform_cut_of_plan(f, report, time_limit_s) if largest_cut else None
+    from model.results.collect import collect  # pandas: imported while HiGHS solves
     return collect(f, report, cut)

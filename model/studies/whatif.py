@@ -26,7 +26,8 @@ from model.case import Case
 from model.case.options import apply_options, structure_of
 from model.case.scenarios import ration
 from model.formulation import build_model
-from model.results import Results, collect
+from model.results import Results
+from model.results.collect import collect
 from model.solve import SolveReport
 from model.solve.diagnose import check_cleanest_sources
 from model.solve.highs import Status
