@@ -120,14 +120,21 @@ def handled() -> Iterator[None]:
 @contextmanager
 def watched() -> Iterator[None]:
     """Start HiGHS's interrupt callbacks only when a signal arrives, inside the body (module
-    docstring). Main thread, under `handled()`, in a process that makes no other use of the
-    wakeup descriptor (no asyncio loop, no workers forked from it)."""
-    if not _main_thread():
+    docstring). Main thread, under `handled()`, with no worker forked from the process meanwhile.
+    Where the wakeup descriptor is already in use (an asyncio loop: a notebook's kernel) or
+    `watched()` is already on, the body runs as it would without it (callbacks up front)."""
+    if not _main_thread() or _state["watching"]:
         yield
         return
     read, write = os.pipe()
     os.set_blocking(write, False)
     previous = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    if previous != -1:   # someone else's: give it back and leave the callbacks up front
+        signal.set_wakeup_fd(previous)
+        os.close(read)
+        os.close(write)
+        yield
+        return
     _state["watching"] = True
     watcher = threading.Thread(target=_arm_on_signal, args=(read,), name="wateralloc-signals",
                                daemon=True)

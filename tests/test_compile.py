@@ -83,9 +83,11 @@ def test_a_generated_daily_case_compiles_directly_to_pyomo_s_lp(tmp_path):
 
 
 def test_a_plan_loads_the_direct_compiler_s_lp():
-    lp = compile_and_load(build_model(load_case(bundled_case())))
+    f = build_model(load_case(bundled_case()))   # (kept: its variables name the columns)
+    lp = compile_and_load(f)
     h = lp.highs
-    direct, _ = _formulation_lp(build_model(load_case(bundled_case())))
+    g = build_model(load_case(bundled_case()))
+    direct, _ = _formulation_lp(g)
     a = h.getLp().a_matrix_
     assert np.array_equal(np.asarray(a.value_), direct.value)
     assert np.array_equal(np.asarray(a.index_), direct.index)

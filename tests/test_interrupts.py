@@ -318,14 +318,38 @@ entry.run()
 """
 
 
-@pytest.mark.parametrize("command, watched", [("solve", True), ("sweep", False)])
+@pytest.mark.parametrize("command, watched", [("solve", True), ("sweep", True),
+                                               ("options", False)])
 def test_a_solve_process_calls_highs_callbacks_only_after_a_signal(command, watched, campus):
-    # `wateralloc solve` runs under interrupts.watched(): a whole plan of the campus without
-    # one callback; a sweep (many models, Dask workers) keeps them started up front
-    args = [command, str(campus)] + (["--no-largest-cut"] if command == "solve" else
-                                      ["--vary", "cut=0:0.1:2"])
+    # `wateralloc solve`, and a sweep's chunks solved in the main thread, run under
+    # interrupts.watched(): a whole plan of the campus, or a sweep, without one callback; the
+    # options study (many models and MIPs) keeps them started up front
+    args = {"solve": ["solve", str(campus), "--no-largest-cut"],
+            "sweep": ["sweep", str(campus), "--vary", "cut=0:0.1:2"],
+            "options": ["options", "ntip-2028-phase3"]}[command]
     done = subprocess.run([sys.executable, "-c", WATCH_PROBE, *args], capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     count = int(done.stderr.strip().splitlines()[-1].split()[-1])
     assert (count == 0) is watched, done.stderr
+
+
+def test_watched_leaves_a_wakeup_descriptor_in_use_alone():
+    # an asyncio loop (a notebook's kernel) owns the wakeup descriptor: watched() then runs its
+    # body with the callbacks up front, and the descriptor stays the loop's
+    from model import interrupts
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    before = signal.set_wakeup_fd(write)
+    try:
+        with interrupts.watched():
+            assert not interrupts.watching()
+            assert signal.set_wakeup_fd(write) == write   # (setting it again: still the same)
+        assert signal.set_wakeup_fd(before) == write
+        with interrupts.watched():   # free again: watched
+            assert interrupts.watching()
+        assert not interrupts.watching() and signal.set_wakeup_fd(-1) == -1
+    finally:
+        signal.set_wakeup_fd(before)
+        os.close(read)
+        os.close(write)
